@@ -1,0 +1,73 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/** Every contact request this app accepted, from its first record to its outcome. */
+export const contactRequests = pgTable(
+  'contact_requests',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    teamId: text('team_id'),
+    userId: text('user_id').notNull(),
+    /** `slash`, `shortcut` or `cli` */
+    source: text('source').notNull(),
+    salutation: text('salutation'),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    phoneE164: text('phone_e164').notNull(),
+    countryCode: text('country_code').notNull(),
+    nationalNumber: text('national_number').notNull(),
+    extension: text('extension'),
+    /** `pending` → `created` | `duplicate` | `rejected` | `unauthorized` | `failed` */
+    status: text('status').notNull().default('pending'),
+    contactId: text('contact_id'),
+    error: jsonb('error'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Where to tell the user the outcome (Slack view id, …). */
+    reply: jsonb('reply'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    settledAt: timestamp('settled_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('contact_requests_idempotency_key').on(t.idempotencyKey),
+    index('contact_requests_due').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('contact_requests_user').on(t.userId, t.createdAt),
+    index('contact_requests_phone').on(t.phoneE164, t.createdAt),
+  ],
+);
+
+/** What happened to a request, in order: recorded, each attempt, retries, the outcome, the user told. */
+export const requestEvents = pgTable(
+  'request_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: bigint('request_id', { mode: 'number' })
+      .notNull()
+      .references(() => contactRequests.id),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    kind: text('kind').notNull(),
+    detail: jsonb('detail'),
+  },
+  (t) => [index('request_events_request').on(t.requestId, t.id)],
+);
+
+/** The built-in emulator's contacts store: one contact per number and stream, as the vendor enforces. */
+export const emulatorContacts = pgTable(
+  'emulator_contacts',
+  {
+    id: text('id').primaryKey(),
+    streamId: text('stream_id').notNull(),
+    accountId: text('account_id').notNull(),
+    createdBy: text('created_by').notNull(),
+    salutation: text('salutation').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    phoneE164: text('phone_e164').notNull(),
+    countryCode: text('country_code').notNull(),
+    extension: text('extension').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('emulator_contacts_stream_phone').on(t.streamId, t.phoneE164)],
+);

@@ -1,0 +1,75 @@
+import type { Db } from '../database.js';
+import { normalisePhone } from '../contact/phone.js';
+import type { Outcome } from '../kore/outcome.js';
+import { earlierCreation, type RequestRow } from './requests.js';
+
+/** How a surface renders the parts of a report it styles its own way. */
+export interface ReportStyle {
+  strong(text: string): string;
+  user(userId: string): string;
+  time(at: Date): string;
+}
+
+/** What the user is told about a request: a title and lines, in the product's words. */
+export interface Report {
+  title: string;
+  lines: string[];
+}
+
+/** Describes a request's state (settled, or queued when `queued` is given) for the person who made it. */
+export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle, queued?: Outcome): Promise<Report> {
+  const number = style.strong(formatNumber(row));
+  const name = [row.salutation, row.firstName, row.lastName].filter(Boolean).join(' ');
+  const messages = endpointMessages(row.error);
+  if (queued) {
+    return {
+      title: 'Your contact is queued',
+      lines: [`The contacts endpoint is not answering right now, so ${name} (${number}) will be sent again automatically.`, "You'll get a message here with the outcome."],
+    };
+  }
+  switch (row.status) {
+    case 'created':
+      return {
+        title: 'Contact created',
+        lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(row.contactId ?? '')}`],
+      };
+    case 'duplicate': {
+      const lines = [`${number} already belongs to a contact, so ${name} was not created.`];
+      const earlier = await earlierCreation(db, row.phoneE164);
+      if (earlier) lines.push(`It was created through this app by ${style.user(earlier.userId)} on ${style.time(earlier.settledAt ?? earlier.createdAt)}.`);
+      else if (isRecord(row.error) && row.error.afterUncertainAttempt) {
+        lines.push('An earlier attempt of this same request most likely created it just before the endpoint stopped answering: check the contacts store before adding it again.');
+      }
+      return { title: 'That number is already a contact', lines };
+    }
+    case 'rejected':
+      return { title: 'The contacts endpoint refused this contact', lines: [`${name} · ${number}`, ...messages.map((m) => `• ${m}`)] };
+    case 'unauthorized':
+      return {
+        title: 'The bot is misconfigured',
+        lines: [`The contacts endpoint did not accept the bot's credentials, so ${name} was not created.`, 'Please tell your Slack admin; the details are in the bot\'s logs.'],
+      };
+    case 'failed':
+      return {
+        title: 'The contact could not be created',
+        lines: [`The contacts endpoint did not answer after ${row.attempts} attempts, so ${name} (${number}) was not created.`, ...messages.map((m) => `• ${m}`)],
+      };
+    default:
+      return { title: 'Creating the contact…', lines: [`${name} · ${number}`] };
+  }
+}
+
+/** `+91 98765 43210 ext. 12` */
+export function formatNumber(row: Pick<RequestRow, 'phoneE164' | 'extension'>): string {
+  const parsed = normalisePhone(row.phoneE164, 'US');
+  const international = parsed.ok ? parsed.phone.international : row.phoneE164;
+  return row.extension ? `${international} ext. ${row.extension}` : international;
+}
+
+function endpointMessages(error: unknown): string[] {
+  return isRecord(error) && Array.isArray(error.messages) ? error.messages.filter((m): m is string => typeof m === 'string') : [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,177 @@
+import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { contactRequests, requestEvents } from '../../db/schema.js';
+import type { Contact, Salutation } from '../contact/contact.js';
+import type { Db } from '../database.js';
+import type { ContactToSend } from '../kore/client.js';
+
+/** Where a request came from. */
+export type Source = 'slash' | 'shortcut' | 'cli';
+/** Where a request stands: `pending` until it has an outcome. */
+export type RequestStatus = 'pending' | 'created' | 'duplicate' | 'rejected' | 'unauthorized' | 'failed';
+export type RequestRow = typeof contactRequests.$inferSelect;
+
+/** A request as accepted from a user, before anything is sent. */
+export interface NewRequest {
+  idempotencyKey: string;
+  teamId?: string;
+  userId: string;
+  source: Source;
+  contact: Contact;
+  /** How to reach the user with the outcome (for Slack: the open view). */
+  reply?: Record<string, unknown>;
+}
+
+/** Records a request and its first event; a repeated idempotency key returns the earlier row instead. */
+export async function recordRequest(db: Db, request: NewRequest): Promise<{ row: RequestRow; isNew: boolean }> {
+  const { contact } = request;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(contactRequests)
+      .values({
+        idempotencyKey: request.idempotencyKey,
+        teamId: request.teamId,
+        userId: request.userId,
+        source: request.source,
+        salutation: contact.salutation,
+        firstName: contact.firstName,
+        lastName: contact.lastName,
+        phoneE164: contact.phone.e164,
+        countryCode: contact.phone.countryCode,
+        nationalNumber: contact.phone.nationalNumber,
+        extension: contact.phone.extension,
+        reply: request.reply,
+      })
+      .onConflictDoNothing({ target: contactRequests.idempotencyKey })
+      .returning();
+    if (row) {
+      await tx.insert(requestEvents).values({ requestId: row.id, kind: 'recorded', detail: { source: request.source } });
+      return { row, isNew: true };
+    }
+    const [earlier] = await tx
+      .select()
+      .from(contactRequests)
+      .where(eq(contactRequests.idempotencyKey, request.idempotencyKey));
+    return { row: earlier!, isNew: false };
+  });
+}
+
+/**
+ * Leases pending requests that are due (or the given ones) for one attempt each, skipping rows another
+ * instance holds, so every attempt is made by exactly one worker.
+ */
+export async function claimRequests(
+  db: Db,
+  opts: { leaseMs: number; limit: number; ids?: number[] },
+): Promise<RequestRow[]> {
+  const t = contactRequests;
+  return db.transaction(async (tx) => {
+    const due = tx
+      .select({ id: t.id })
+      .from(t)
+      .where(
+        and(
+          eq(t.status, 'pending'),
+          or(isNull(t.leaseUntil), lt(t.leaseUntil, sql`now()`)),
+          opts.ids ? inArray(t.id, opts.ids) : lte(t.nextAttemptAt, sql`now()`),
+        ),
+      )
+      .orderBy(t.nextAttemptAt)
+      .limit(opts.limit)
+      .for('update', { skipLocked: true });
+    const rows = await tx
+      .update(t)
+      .set({
+        attempts: sql`${t.attempts} + 1`,
+        leaseUntil: sql`now() + ${opts.leaseMs} * interval '1 millisecond'`,
+      })
+      .where(inArray(t.id, due))
+      .returning();
+    if (rows.length > 0) {
+      await tx.insert(requestEvents).values(
+        rows.map((r) => ({ requestId: r.id, kind: 'attempt', detail: { attempt: r.attempts, leaseUntil: r.leaseUntil } })),
+      );
+    }
+    return rows;
+  });
+}
+
+/** Gives a request its final status; false when it was already settled. */
+export async function settleRequest(
+  db: Db,
+  id: number,
+  settlement: { status: Exclude<RequestStatus, 'pending'>; contactId?: string; error?: unknown },
+): Promise<RequestRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(contactRequests)
+      .set({
+        status: settlement.status,
+        contactId: settlement.contactId,
+        error: settlement.error,
+        leaseUntil: null,
+        settledAt: sql`now()`,
+      })
+      .where(and(eq(contactRequests.id, id), eq(contactRequests.status, 'pending')))
+      .returning();
+    if (row) await tx.insert(requestEvents).values({ requestId: id, kind: 'settled', detail: settlement });
+    return row;
+  });
+}
+
+/** Releases a request's lease and schedules its next attempt `delayMs` from now. */
+export async function deferRequest(db: Db, id: number, delayMs: number, reason: unknown): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(contactRequests)
+      .set({ leaseUntil: null, nextAttemptAt: sql`now() + ${delayMs} * interval '1 millisecond'` })
+      .where(and(eq(contactRequests.id, id), eq(contactRequests.status, 'pending')))
+      .returning({ nextAttemptAt: contactRequests.nextAttemptAt });
+    if (row) await tx.insert(requestEvents).values({ requestId: id, kind: 'retry', detail: { at: row.nextAttemptAt, reason } });
+  });
+}
+
+/** Adds an event that changes nothing on the request itself (e.g. the user was told). */
+export async function noteEvent(db: Db, id: number, kind: string, detail?: unknown): Promise<void> {
+  await db.insert(requestEvents).values({ requestId: id, kind, detail });
+}
+
+/** The most recent requests, newest first; one user's when `userId` is given. */
+export async function recentRequests(db: Db, opts: { userId?: string; limit: number }): Promise<RequestRow[]> {
+  return db
+    .select()
+    .from(contactRequests)
+    .where(opts.userId ? eq(contactRequests.userId, opts.userId) : undefined)
+    .orderBy(desc(contactRequests.id))
+    .limit(opts.limit);
+}
+
+/** Who created this number through this app before, if anyone. */
+export async function earlierCreation(db: Db, e164: string): Promise<RequestRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(contactRequests)
+    .where(and(eq(contactRequests.phoneE164, e164), eq(contactRequests.status, 'created')))
+    .orderBy(desc(contactRequests.id))
+    .limit(1);
+  return row;
+}
+
+/** The contact a request carries, as the endpoint is sent it. */
+export function requestContact(row: RequestRow): ContactToSend {
+  return {
+    salutation: (row.salutation ?? undefined) as Salutation | undefined,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    phone: {
+      countryCode: row.countryCode,
+      nationalNumber: row.nationalNumber,
+      ...(row.extension ? { extension: row.extension } : {}),
+    },
+  };
+}
+
+/** One request by its id. */
+export async function findRequest(db: Db, id: number): Promise<RequestRow | undefined> {
+  const [row] = await db.select().from(contactRequests).where(eq(contactRequests.id, id));
+  return row;
+}

@@ -1,0 +1,95 @@
+/** A contact as the endpoint reports it created. */
+export interface CreatedContact {
+  id: string;
+  fullName: string;
+  /** E.164, as the endpoint answers it. */
+  phoneNumber: string;
+  createdAt?: string;
+}
+
+/** What one call to the contacts endpoint came to. The client returns one of these and never throws. */
+export type Outcome =
+  | { kind: 'created'; status: number; contacts: CreatedContact[] }
+  | { kind: 'duplicate'; status: number; messages: string[] }
+  | { kind: 'unauthorized'; status: number; messages: string[] }
+  | { kind: 'rejected'; status: number; messages: string[] }
+  | { kind: 'unavailable'; status?: number; messages: string[]; retryAfterMs?: number };
+
+export type OutcomeKind = Outcome['kind'];
+
+const DUPLICATE_TEXT = /already exists?|duplicate/i;
+
+/** Sorts an HTTP answer into an outcome, following SPEC §2's table. */
+export function classifyAnswer(status: number, body: unknown, retryAfter: string | null, now = Date.now()): Outcome {
+  if (status >= 200 && status < 300) {
+    const contacts = createdContacts(body);
+    return contacts.length > 0
+      ? { kind: 'created', status, contacts }
+      : { kind: 'unavailable', status, messages: ['The endpoint answered success without a contact id.'] };
+  }
+  const messages = errorMessages(body, status);
+  if (status === 409 || ((status === 400 || status === 422) && messages.some((m) => DUPLICATE_TEXT.test(m)))) {
+    return { kind: 'duplicate', status, messages };
+  }
+  if (status === 401 || status === 403) return { kind: 'unauthorized', status, messages };
+  if (status === 408 || status === 429 || status >= 500) {
+    const retryAfterMs = parseRetryAfter(retryAfter, now);
+    return retryAfterMs === undefined
+      ? { kind: 'unavailable', status, messages }
+      : { kind: 'unavailable', status, messages, retryAfterMs };
+  }
+  return { kind: 'rejected', status, messages };
+}
+
+function createdContacts(body: unknown): CreatedContact[] {
+  const items = Array.isArray(body) ? body : isRecord(body) && Array.isArray(body.data) ? body.data : [];
+  return items.flatMap((item: unknown) => {
+    if (!isRecord(item)) return [];
+    const id = item.id ?? item._id;
+    if (typeof id !== 'string' || id === '') return [];
+    const phone = isRecord(item.cellPhone) ? item.cellPhone.phoneNumber : undefined;
+    const name = [item.firstName, item.lastName].filter((s) => typeof s === 'string').join(' ');
+    return [
+      {
+        id,
+        fullName: typeof item.fullName === 'string' ? item.fullName : name,
+        phoneNumber: typeof phone === 'string' ? phone : '',
+        ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
+      },
+    ];
+  });
+}
+
+/** The endpoint's own error texts, from `{ errors: [{ msg }] }` or whatever else it sent. */
+export function errorMessages(body: unknown, status: number): string[] {
+  if (isRecord(body)) {
+    if (Array.isArray(body.errors)) {
+      const msgs = body.errors
+        .map((e) => (isRecord(e) ? (e.msg ?? e.message) : e))
+        .filter((m): m is string => typeof m === 'string' && m.trim() !== '');
+      if (msgs.length > 0) return msgs.map(clip);
+    }
+    for (const key of ['message', 'error', 'msg'] as const) {
+      const value = body[key];
+      if (typeof value === 'string' && value.trim() !== '') return [clip(value)];
+    }
+  }
+  if (typeof body === 'string' && body.trim() !== '') return [clip(body.trim())];
+  return [`HTTP ${status}`];
+}
+
+/** `Retry-After` as seconds or an HTTP date, in milliseconds from now. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function clip(text: string): string {
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,53 @@
+import type { Logger, LogLevel } from '@slack/bolt';
+import { maskPhone } from './contact/phone.js';
+
+const ORDER = { debug: 0, info: 1, warn: 2, error: 3 } as const;
+type Level = keyof typeof ORDER;
+
+const SECRETS: [RegExp, string][] = [
+  [/\bxox[abposr]-[\w-]+/g, 'xox?-[redacted]'],
+  [/\bxapp-[\w-]+/g, 'xapp-[redacted]'],
+  [/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[jwt redacted]'],
+];
+const E164 = /\+\d{7,15}\b/g;
+
+/** Hides tokens, JWTs and all but the ends of phone numbers in anything about to be logged. */
+export function redact(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of SECRETS) out = out.replace(pattern, replacement);
+  return out.replace(E164, maskPhone);
+}
+
+function serialise(value: unknown): unknown {
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, code: (value as { code?: unknown }).code, stack: value.stack };
+  }
+  return value;
+}
+
+/** A JSON-lines logger that Bolt can use too; every line passes through `redact`. */
+export function createLogger(level: Level = 'info', name = 'contact-bot', write = (line: string) => process.stdout.write(line)): Logger {
+  let threshold: Level = level;
+  let logName = name;
+  const emit = (at: Level, args: unknown[]) => {
+    if (ORDER[at] < ORDER[threshold]) return;
+    const [first, ...rest] = args;
+    const fields = typeof first === 'object' && first !== null && !(first instanceof Error) ? first : undefined;
+    const words = (fields ? rest : args).map((a) => (typeof a === 'string' ? a : JSON.stringify(serialise(a))));
+    const line = JSON.stringify({ t: new Date().toISOString(), level: at, name: logName, msg: words.join(' '), ...fields }, (_k, v) => serialise(v));
+    write(`${redact(line)}\n`);
+  };
+  return {
+    debug: (...a) => emit('debug', a),
+    info: (...a) => emit('info', a),
+    warn: (...a) => emit('warn', a),
+    error: (...a) => emit('error', a),
+    setLevel: (l: LogLevel) => {
+      threshold = l as Level;
+    },
+    getLevel: () => threshold as LogLevel,
+    setName: (n: string) => {
+      logName = n;
+    },
+  };
+}
