@@ -1,0 +1,181 @@
+import { TextDecoder } from 'node:util';
+import ICAL from 'ical.js';
+import type { ContactDraft } from './contact.js';
+import { cleanPart, salutationOf, splitName, withoutEmpty, type DraftName } from './name.js';
+
+type Property = InstanceType<typeof ICAL.Property>;
+
+/** Only these properties make a draft; leaving the rest (photos, addresses, dates) out keeps a bad one from sinking the card. */
+const WANTED = new Set(['version', 'n', 'fn', 'tel', 'x-ablabel']);
+const CONTENT_LINE = /^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]/;
+const ENCODINGS = new Set(['quoted-printable', 'base64', 'b', '8bit', '7bit']);
+const MOBILE = /\b(cell|mobile|iphone|whatsapp)\b/i;
+
+/** Every contact in a `.vcf` text (vCard 2.1, 3.0 or 4.0), in order; [] when there is none or the text is not a vCard. */
+export function parseVCards(text: string): ContactDraft[] {
+  try {
+    return splitCards(logicalLines(String(text))).flatMap((lines) => {
+      const draft = cardDraft(lines);
+      return draft ? [draft] : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Unfolds lines the way each version folds them: a leading space or tab (2.1/3.0/4.0), and
+ * vCard 2.1's quoted-printable soft break, a line ending in `=` that ical.js does not know.
+ */
+function logicalLines(text: string): string[] {
+  const lines: string[] = [];
+  for (const physical of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) {
+    const last = lines.length - 1;
+    const previous = lines[last];
+    if (previous?.endsWith('=') && isQuotedPrintable(previous) && !/^END:VCARD$/i.test(physical.trim())) {
+      lines[last] = previous.slice(0, -1) + physical;
+    } else if (previous !== undefined && /^[ \t]/.test(physical)) {
+      lines[last] = previous + physical.slice(1);
+    } else {
+      lines.push(physical);
+    }
+  }
+  return lines.map((line) => line.trim()).filter((line) => line !== '');
+}
+
+/** The lines of each BEGIN:VCARD block; a card cut short by the next BEGIN or the end of the text still counts. */
+function splitCards(lines: string[]): string[][] {
+  const cards: string[][] = [];
+  let card: string[] | undefined;
+  for (const line of lines) {
+    if (/^BEGIN:VCARD$/i.test(line)) cards.push((card = []));
+    else if (/^END:VCARD$/i.test(line)) card = undefined;
+    else card?.push(line);
+  }
+  return cards;
+}
+
+function cardDraft(lines: string[]): ContactDraft | undefined {
+  const wanted = lines.filter((line) => WANTED.has(CONTENT_LINE.exec(line)?.[1]?.toLowerCase() ?? ''));
+  // ical.js picks its vCard 4.0 rules only when VERSION comes first, which not every exporter does.
+  const ordered = [
+    ...wanted.filter((line) => /^VERSION:/i.test(line)),
+    ...wanted.filter((line) => !/^VERSION:/i.test(line)),
+  ];
+  let card: InstanceType<typeof ICAL.Component>;
+  try {
+    card = new ICAL.Component(ICAL.parse(['BEGIN:VCARD', ...ordered.map(fromVCard21), 'END:VCARD'].join('\r\n')));
+  } catch {
+    return undefined;
+  }
+  const draft = withoutEmpty({ ...cardName(card), phone: cardPhone(card) });
+  return draft.firstName || draft.lastName || draft.phone ? draft : undefined;
+}
+
+/**
+ * Rewrites a vCard 2.1 line into one ical.js reads: bare parameters (`TEL;CELL;PREF`) get their
+ * `TYPE=`/`ENCODING=` names, and quoted-printable values are decoded in their CHARSET.
+ */
+function fromVCard21(line: string): string {
+  const colon = headEnd(line);
+  if (colon < 0) return line;
+  const [name = '', ...params] = line.slice(0, colon).split(';');
+  const value = line.slice(colon + 1);
+  if (params.every((param) => param.includes('=')) && !isQuotedPrintable(line)) return line;
+  const named = params
+    .filter((param) => param !== '')
+    .map((param) => (param.includes('=') ? param : `${ENCODINGS.has(param.toLowerCase()) ? 'ENCODING' : 'TYPE'}=${param}`));
+  if (!isQuotedPrintable(line)) return [name, ...named].join(';') + ':' + value;
+  const charset = named.find((param) => /^CHARSET=/i.test(param))?.slice('CHARSET='.length);
+  const kept = named.filter((param) => !/^(CHARSET|ENCODING)=/i.test(param));
+  return [name, ...kept].join(';') + ':' + decodeQuotedPrintable(value, charset);
+}
+
+/** Where the parameters end: the first colon outside double quotes. */
+function headEnd(line: string): number {
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '"') quoted = !quoted;
+    else if (line[i] === ':' && !quoted) return i;
+  }
+  return -1;
+}
+
+function isQuotedPrintable(line: string): boolean {
+  const colon = headEnd(line);
+  return colon > 0 && /;(ENCODING=)?QUOTED-PRINTABLE\b/i.test(line.slice(0, colon));
+}
+
+function decodeQuotedPrintable(value: string, charset = 'utf-8'): string {
+  const decoder = textDecoder(charset);
+  return value
+    .replace(/(?:=[0-9A-Fa-f]{2})+/g, (run) => decoder.decode(Uint8Array.from(run.slice(1).split('='), (hex) => parseInt(hex, 16))))
+    .replace(/\r\n|\r|\n/g, '\\n');
+}
+
+function textDecoder(charset: string): TextDecoder {
+  try {
+    return new TextDecoder(charset.replace(/^"|"$/g, ''));
+  } catch {
+    return new TextDecoder('utf-8');
+  }
+}
+
+function cardName(card: InstanceType<typeof ICAL.Component>): DraftName {
+  const n = card.getFirstProperty('n')?.getFirstValue();
+  const [family, given, additional, prefix] = (Array.isArray(n) ? n : [n]).map(joinValues);
+  const firstName = cleanPart([given, additional].filter(Boolean).join(' '));
+  const lastName = cleanPart(family);
+  if (firstName || lastName) return { salutation: salutationOf(prefix), firstName, lastName };
+  const fn = card.getFirstProperty('fn')?.getFirstValue();
+  return typeof fn === 'string' ? splitName(fn) : {};
+}
+
+/** A name part that ical.js split on commas (`John,Paul` given names) is one part again. */
+function joinValues(value: unknown): string {
+  if (Array.isArray(value)) return value.map(joinValues).join(' ');
+  return typeof value === 'string' ? value : '';
+}
+
+/** The mobile number if the card has one, else the preferred one, else the first. */
+function cardPhone(card: InstanceType<typeof ICAL.Component>): string | undefined {
+  const labels = new Map(
+    card
+      .getAllProperties('x-ablabel')
+      .filter((label) => label.getParameter('group') !== undefined)
+      .map((label) => [label.getParameter('group'), String(label.getFirstValue())]),
+  );
+  const phones = card
+    .getAllProperties('tel')
+    .map((tel, index) => ({ tel, index, text: phoneText(tel.getFirstValue()) }))
+    .filter((phone) => phone.text !== undefined)
+    .map((phone) => ({ ...phone, rank: phoneRank(phone.tel, labels.get(phone.tel.getParameter('group'))) }));
+  phones.sort((a, b) => a.rank - b.rank || a.index - b.index);
+  return phones[0]?.text;
+}
+
+function phoneRank(tel: Property, label: string | undefined): number {
+  const types = [tel.getParameter('type')].flat().join(',');
+  const mobile = MOBILE.test(types) || MOBILE.test(label ?? '');
+  const preferred = /\bpref\b/i.test(types) || tel.getParameter('pref') !== undefined;
+  return (mobile ? 0 : 2) + (preferred ? 0 : 1);
+}
+
+/** The number as written; a `tel:` URI becomes `+1-555-555-5555 ext. 5555`. */
+function phoneText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const uri = /^tel:(.*)$/i.exec(value.trim());
+  if (!uri) return cleanPart(value);
+  const [number = '', ...params] = (uri[1] ?? '').split(';');
+  const extension = params.find((param) => /^ext=/i.test(param))?.slice('ext='.length);
+  const written = safeDecodeUri(number);
+  return cleanPart(extension ? `${written} ext. ${safeDecodeUri(extension)}` : written);
+}
+
+function safeDecodeUri(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
