@@ -6,27 +6,56 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/database.js';
 
-/** A database a test can open: its own, thrown away when it closes. */
-export interface TestTarget {
-  name: 'pglite' | 'postgres';
-  /** Settings that make the app (in-process or a child process) use this database. */
-  open(): Promise<TestDatabase>;
+/** A place for a database of this test's own: `DATABASE_URL` or `PGLITE_DIR`, removed afterwards. */
+export interface Scratch {
+  env: { DATABASE_URL: string } | { PGLITE_DIR: string };
+  remove(): Promise<void>;
 }
 
-export interface TestDatabase extends Database {
-  /** `DATABASE_URL` or `PGLITE_DIR` for a child process. */
-  env: Record<string, string>;
+/** An open scratch database. */
+export type TestDatabase = Database & { env: Scratch['env'] };
+
+/** A kind of database the tests run against. */
+export interface TestTarget {
+  name: 'pglite' | 'postgres';
+  /** A new, empty, migrated-on-open database location. */
+  scratch(): Promise<Scratch>;
+  /** A new database, opened and migrated; removed when it closes. */
+  open(): Promise<TestDatabase>;
 }
 
 /** PGlite always; the real PostgreSQL too when `TEST_DATABASE_URL` is set. */
 export function testTargets(): TestTarget[] {
-  const targets: TestTarget[] = [{ name: 'pglite', open: openPgliteCopy }];
+  const targets: TestTarget[] = [target('pglite', pgliteScratch)];
   const url = process.env.TEST_DATABASE_URL;
-  if (url) targets.push({ name: 'postgres', open: () => openPostgresScratch(url) });
+  if (url) targets.push(target('postgres', () => postgresScratch(url)));
   return targets;
 }
 
-/** A fresh folder for the embedded database (copied from the run's migrated template). */
+function target(name: TestTarget['name'], scratch: () => Promise<Scratch>): TestTarget {
+  return {
+    name,
+    scratch,
+    async open() {
+      const place = await scratch();
+      const database = await openDatabase({ ...settings(place), pgliteDir: 'PGLITE_DIR' in place.env ? place.env.PGLITE_DIR : '' });
+      return {
+        ...database,
+        env: place.env,
+        close: async () => {
+          await database.close();
+          await place.remove();
+        },
+      };
+    },
+  };
+}
+
+function settings(place: Scratch): { databaseUrl?: string } {
+  return 'DATABASE_URL' in place.env ? { databaseUrl: place.env.DATABASE_URL } : {};
+}
+
+/** A copy of the run's migrated PGlite template in a temporary folder. */
 export function pgliteFolder(): { dir: string; remove(): void } {
   const root = mkdtempSync(join(tmpdir(), 'contact-bot-test-'));
   const dir = join(root, 'pglite');
@@ -34,33 +63,20 @@ export function pgliteFolder(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-async function openPgliteCopy(): Promise<TestDatabase> {
+async function pgliteScratch(): Promise<Scratch> {
   const folder = pgliteFolder();
-  const database = await openDatabase({ pgliteDir: folder.dir });
-  return {
-    ...database,
-    env: { PGLITE_DIR: folder.dir },
-    close: async () => {
-      await database.close();
-      folder.remove();
-    },
-  };
+  return { env: { PGLITE_DIR: folder.dir }, remove: async () => folder.remove() };
 }
 
-/** A new database on the server, for this test file alone; dropped on close. */
-export async function openPostgresScratch(adminUrl: string): Promise<TestDatabase> {
+/** A new database on the server, dropped on removal. */
+async function postgresScratch(adminUrl: string): Promise<Scratch> {
   const name = `contact_bot_${randomBytes(6).toString('hex')}`;
   await adminQuery(adminUrl, `create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: '' });
   return {
-    ...database,
     env: { DATABASE_URL: url.toString() },
-    close: async () => {
-      await database.close();
-      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
-    },
+    remove: () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`),
   };
 }
 

@@ -1,0 +1,49 @@
+import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Logger, type Receiver } from '@slack/bolt';
+import type { SlackDeps } from './deps.js';
+import { registerCommands } from './listeners/commands/index.js';
+import { registerOptions } from './listeners/options/index.js';
+import { registerViews } from './listeners/views/index.js';
+
+/** How this app reaches Slack. */
+export interface SlackSettings {
+  botToken: string;
+  /** HTTP mode. */
+  signingSecret?: string;
+  /** Socket Mode, when set. */
+  appToken?: string;
+  apiUrl?: string;
+  port: number;
+}
+
+/** Slack's payloads are small; anything bigger is refused before it is parsed. */
+const BODY_LIMIT = 256 * 1024;
+
+/** Builds the Bolt app with every listener, on Bolt's HTTP receiver or in Socket Mode. */
+export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Logger, health: CustomRoute): App {
+  const clientOptions = settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {};
+  const receiver: Receiver = settings.appToken
+    ? new SocketModeReceiver({
+        appToken: settings.appToken,
+        logger: log,
+        customRoutes: [health],
+        installerOptions: { clientOptions, port: settings.port },
+      })
+    : new HTTPReceiver({
+        signingSecret: settings.signingSecret ?? '',
+        endpoints: '/slack/events',
+        customRoutes: [health],
+        logger: log,
+        bodyLimit: BODY_LIMIT,
+      });
+  const app = new App({
+    receiver,
+    logger: log,
+    clientOptions,
+    authorize: async () => ({ botToken: settings.botToken }),
+  });
+  registerCommands(app, deps);
+  registerViews(app, deps);
+  registerOptions(app);
+  app.error(async (error) => log.error({ err: error }, 'listener failed'));
+  return app;
+}

@@ -1,0 +1,8 @@
+import type { App } from '@slack/bolt';
+import { FIELD_BLOCKS } from '../../views/contact-modal.js';
+import { countryOptions } from './country.js';
+
+/** Options served to external selects. */
+export function registerOptions(app: App): void {
+  app.options({ type: 'block_suggestion', action_id: FIELD_BLOCKS.country }, countryOptions);
+}

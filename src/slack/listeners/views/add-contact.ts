@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { reportRequest } from '../../../audit/report.js';
+import { recordRequest } from '../../../audit/requests.js';
+import type { Contact } from '../../../contact/contact.js';
+import { validateContact, type ContactField } from '../../../contact/validate.js';
+import { countryByCode } from '../../countries.js';
+import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
+import { FIELD_BLOCKS, readContactModal, readModalMetadata } from '../../views/contact-modal.js';
+import { reportModal, slackStyle } from '../../views/report.js';
+
+/**
+ * Submission of the contact modal: field errors go back to the modal; a valid contact is recorded in the
+ * audit trail before the ack, so an accepted request survives anything that happens next.
+ */
+export function addContactSubmission(deps: SlackDeps) {
+  return async ({ ack, body, view, logger }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+    if (!mayCreateContacts(deps, body.user.id)) {
+      return ack({ response_action: 'errors', errors: { [FIELD_BLOCKS.firstName]: NOT_ALLOWED } });
+    }
+    const input = readContactModal(view);
+    const country = countryByCode(input.countryCode)?.code ?? deps.defaultCountry;
+    const checked = validateContact({ ...input, country }, deps.defaultCountry);
+    if (!checked.ok) return ack({ response_action: 'errors', errors: blockErrors(checked.errors) });
+
+    const teamId = body.team?.id ?? body.user.team_id;
+    let recorded;
+    try {
+      recorded = await recordRequest(deps.db, {
+        idempotencyKey: submissionKey(teamId, body.user.id, view.id, checked.contact),
+        teamId,
+        userId: body.user.id,
+        source: readModalMetadata(view).source,
+        contact: checked.contact,
+        reply: { viewId: view.id },
+      });
+    } catch (error) {
+      logger.error({ err: error }, 'could not record a contact request');
+      return ack({
+        response_action: 'errors',
+        errors: { [FIELD_BLOCKS.phone]: 'The bot could not save this request just now. Nothing was created; please try again in a minute.' },
+      });
+    }
+    const { row, isNew } = recorded;
+    await ack({ response_action: 'update', view: reportModal(await reportRequest(deps.db, row, slackStyle)) });
+    if (isNew) await deps.delivery.deliverNow([row.id]);
+  };
+}
+
+function blockErrors(errors: Partial<Record<ContactField, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).map(([field, message]) => [FIELD_BLOCKS[field as ContactField], message]));
+}
+
+/** The same view submitted again with the same values is the same request. */
+function submissionKey(teamId: string | undefined, userId: string, viewId: string, contact: Contact): string {
+  const { phone, ...names } = contact;
+  return createHash('sha256')
+    .update(JSON.stringify([teamId, userId, viewId, names, phone.e164, phone.extension]))
+    .digest('base64url');
+}

@@ -1,0 +1,9 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../../deps.js';
+import { CONTACT_MODAL } from '../../views/contact-modal.js';
+import { addContactSubmission } from './add-contact.js';
+
+/** Modal submissions. */
+export function registerViews(app: App, deps: SlackDeps): void {
+  app.view(CONTACT_MODAL, addContactSubmission(deps));
+}

@@ -1,0 +1,118 @@
+import type { types, ViewOutput } from '@slack/bolt';
+import { SALUTATIONS, type ContactDraft } from '../../contact/contact.js';
+import type { ContactField, ContactInput } from '../../contact/validate.js';
+import type { CountryOption } from '../countries.js';
+
+/** The modal's callback_id (SPEC §4). */
+export const CONTACT_MODAL = 'add_contact';
+
+/** Input blocks; each block_id is also its element's action_id. */
+export const FIELD_BLOCKS = {
+  salutation: 'salutation',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  country: 'country',
+  phone: 'phone_number',
+  extension: 'extension',
+} as const satisfies Record<ContactField | 'country', string>;
+
+/** What the modal remembers between opening and submission. */
+export interface ModalMetadata {
+  source: 'slash' | 'shortcut';
+}
+
+/** The option object Slack shows for a country. */
+export function countryOption(country: CountryOption): types.PlainTextOption {
+  return { text: { type: 'plain_text', text: country.label }, value: country.code };
+}
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text });
+
+function textInput(block: string, label: string, opts: { initial?: string; placeholder?: string; optional?: boolean; max?: number }): types.InputBlock {
+  return {
+    type: 'input',
+    block_id: block,
+    optional: opts.optional ?? false,
+    label: plain(label),
+    element: {
+      type: 'plain_text_input',
+      action_id: block,
+      ...(opts.initial ? { initial_value: opts.initial } : {}),
+      ...(opts.placeholder ? { placeholder: plain(opts.placeholder) } : {}),
+      ...(opts.max ? { max_length: opts.max } : {}),
+    },
+  };
+}
+
+/** The "Add contact" modal, prefilled from a draft. */
+export function contactModal(draft: ContactDraft, country: CountryOption, metadata: ModalMetadata, note?: string): types.ModalView {
+  const salutations = SALUTATIONS.map((s) => ({ text: plain(s), value: s }));
+  const initialSalutation = salutations.find((o) => o.value === draft.salutation);
+  const blocks: types.KnownBlock[] = [
+    ...(note ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: note }] }] : []),
+    {
+      type: 'input',
+      block_id: FIELD_BLOCKS.salutation,
+      optional: true,
+      label: plain('Salutation'),
+      element: {
+        type: 'static_select',
+        action_id: FIELD_BLOCKS.salutation,
+        placeholder: plain('Mr, Mrs, Ms or Dr'),
+        options: salutations,
+        ...(initialSalutation ? { initial_option: initialSalutation } : {}),
+      },
+    },
+    textInput(FIELD_BLOCKS.firstName, 'First name', { initial: draft.firstName, max: 80 }),
+    textInput(FIELD_BLOCKS.lastName, 'Last name', { initial: draft.lastName, max: 80 }),
+    {
+      type: 'input',
+      block_id: FIELD_BLOCKS.country,
+      label: plain('Country'),
+      hint: plain('Used when the number is typed without a + country code.'),
+      element: {
+        type: 'external_select',
+        action_id: FIELD_BLOCKS.country,
+        min_query_length: 0,
+        placeholder: plain('Search by name or code'),
+        initial_option: countryOption(country),
+      },
+    },
+    textInput(FIELD_BLOCKS.phone, 'Mobile number', { initial: draft.phone, placeholder: `${country.callingCode} …`, max: 40 }),
+    textInput(FIELD_BLOCKS.extension, 'Extension', { optional: true, placeholder: 'Digits only', max: 10 }),
+  ];
+  return {
+    type: 'modal',
+    callback_id: CONTACT_MODAL,
+    private_metadata: JSON.stringify(metadata),
+    title: plain('Add contact'),
+    submit: plain('Create'),
+    close: plain('Cancel'),
+    blocks,
+  };
+}
+
+/** The fields of a submitted modal, as raw text. */
+export function readContactModal(view: ViewOutput): ContactInput & { countryCode?: string } {
+  const values = view.state.values;
+  const text = (block: string) => values[block]?.[block]?.value ?? undefined;
+  const selected = (block: string) => values[block]?.[block]?.selected_option?.value ?? undefined;
+  return {
+    salutation: selected(FIELD_BLOCKS.salutation),
+    firstName: text(FIELD_BLOCKS.firstName),
+    lastName: text(FIELD_BLOCKS.lastName),
+    phone: text(FIELD_BLOCKS.phone),
+    extension: text(FIELD_BLOCKS.extension),
+    countryCode: selected(FIELD_BLOCKS.country),
+  };
+}
+
+/** Reads the metadata the modal was opened with; a tampered or missing value counts as a slash command. */
+export function readModalMetadata(view: ViewOutput): ModalMetadata {
+  try {
+    const parsed = JSON.parse(view.private_metadata) as Partial<ModalMetadata>;
+    return { source: parsed.source === 'shortcut' ? 'shortcut' : 'slash' };
+  } catch {
+    return { source: 'slash' };
+  }
+}

@@ -1,0 +1,36 @@
+import type { types } from '@slack/bolt';
+import type { Report, ReportStyle } from '../../audit/report.js';
+import { CONTACT_MODAL } from './contact-modal.js';
+
+/** Slack's own rendering of names, users and times in a report. */
+export const slackStyle: ReportStyle = {
+  strong: (text) => `*${text}*`,
+  user: (userId) => `<@${userId}>`,
+  time: (at) => {
+    const seconds = Math.floor(at.getTime() / 1000);
+    return `<!date^${seconds}^{date_short_pretty} at {time}|${at.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+  },
+};
+
+/** A report as a message: `text` carries everything for notifications and screen readers. */
+export function reportMessage(report: Report): { text: string; blocks: types.KnownBlock[] } {
+  const body = report.lines.join('\n');
+  return {
+    text: `${report.title}\n${body}`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: report.title } },
+      { type: 'section', text: { type: 'mrkdwn', text: body } },
+    ],
+  };
+}
+
+/** A report in place of the modal. */
+export function reportModal(report: Report): types.ModalView {
+  return {
+    type: 'modal',
+    callback_id: CONTACT_MODAL,
+    title: { type: 'plain_text', text: 'Add contact' },
+    close: { type: 'plain_text', text: 'Done' },
+    blocks: reportMessage(report).blocks,
+  };
+}

@@ -1,0 +1,52 @@
+import { createServer } from 'node:net';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startContactBot, type ContactBot } from '../../src/server.js';
+import type { FakeSlack } from './fake-slack.js';
+import type { TestTarget } from './databases.js';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+export const BOT_TOKEN = 'xoxb-test-bot-token';
+
+/** The app, in this process, on Bolt's HTTP receiver at a free loopback port. */
+export interface TestBot extends ContactBot {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  events: string;
+  close(): Promise<void>;
+}
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts the contact bot against the fake Slack, the built-in emulator and a scratch database of `target`. */
+export async function startTestBot(target: TestTarget, slack: FakeSlack, env: Record<string, string> = {}): Promise<TestBot> {
+  const place = await target.scratch();
+  const port = await freePort();
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    PORT: String(port),
+    DEFAULT_COUNTRY: 'IN',
+    ...place.env,
+    ...env,
+  });
+  const bot = await startContactBot(config, createLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error'));
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    ...bot,
+    url,
+    events: `${url}/slack/events`,
+    close: async () => {
+      await bot.stop(2_000);
+      await place.remove();
+    },
+  };
+}

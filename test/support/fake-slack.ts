@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One Web API call the app made. */
+export interface SlackCall {
+  method: string;
+  token: string | undefined;
+  args: Record<string, unknown>;
+}
+
+/** A stand-in for Slack's Web API on loopback: records every call and answers like Slack. */
+export interface FakeSlack {
+  /** `SLACK_API_URL` for the app. */
+  url: string;
+  calls: SlackCall[];
+  /** Resolves with the first call (past or future) of `method` that matches. */
+  waitFor(method: string, match?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
+  /** Serves a raw file at `/files/<name>` to requests bearing `token`. */
+  serveFile(name: string, content: string | Buffer, token: string): string;
+  close(): Promise<void>;
+}
+
+function parseArgs(raw: string, type: string | undefined): Record<string, unknown> {
+  if (type?.includes('application/json')) return JSON.parse(raw || '{}') as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    try {
+      args[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+    } catch {
+      args[key] = value;
+    }
+  }
+  return args;
+}
+
+function answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+  switch (method) {
+    case 'views.open':
+    case 'views.update':
+    case 'views.push':
+      return { ok: true, view: { id: `V${Math.random().toString(36).slice(2, 10).toUpperCase()}`, ...(args.view as object) } };
+    case 'chat.postMessage':
+      return { ok: true, channel: args.channel, ts: `${Date.now() / 1000}`, message: { text: args.text } };
+    case 'auth.test':
+      return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' };
+    default:
+      return { ok: true };
+  }
+}
+
+async function read(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Starts the fake Web API on 127.0.0.1. */
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const waiters: { method: string; match: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
+  const files = new Map<string, { content: string | Buffer; token: string }>();
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://slack');
+      const auth = req.headers.authorization?.replace(/^Bearer /, '');
+      if (url.pathname.startsWith('/files/')) {
+        const file = files.get(url.pathname.slice('/files/'.length));
+        if (!file || auth !== file.token) return res.writeHead(404).end('not found');
+        return res.writeHead(200, { 'content-type': 'text/vcard' }).end(file.content);
+      }
+      const method = url.pathname.replace(/^\/(api\/)?/, '');
+      const args = parseArgs(await read(req), req.headers['content-type']);
+      const call = { method, token: auth ?? (args.token as string | undefined), args };
+      calls.push(call);
+      for (const w of [...waiters]) {
+        if (w.method === method && w.match(call)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(call);
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args)));
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: `${base}/api/`,
+    calls,
+    waitFor(method, match = () => true, timeoutMs = 10_000) {
+      const seen = calls.find((c) => c.method === method && match(c));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${method} call matched within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push({ method, match, resolve: (c) => (clearTimeout(timer), resolve(c)) });
+      });
+    },
+    serveFile(name, content, token) {
+      files.set(name, { content, token });
+      return `${base}/files/${name}`;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

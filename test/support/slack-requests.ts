@@ -1,0 +1,95 @@
+import { createHmac } from 'node:crypto';
+
+/** Signs a body the way Slack does (v0 HMAC-SHA256 over `v0:timestamp:body`). */
+export function slackSignature(secret: string, body: string, timestamp: number): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+/** Posts a signed form body to the app's `/slack/events`, as Slack would. */
+export async function postSigned(
+  url: string,
+  secret: string,
+  form: Record<string, string>,
+  opts: { timestamp?: number; signature?: string } = {},
+): Promise<Response> {
+  const body = new URLSearchParams(form).toString();
+  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': opts.signature ?? slackSignature(secret, body, timestamp),
+    },
+    body,
+  });
+}
+
+/** A slash command payload. */
+export function slashCommand(fields: { text?: string; userId?: string; triggerId?: string }): Record<string, string> {
+  return {
+    token: 'legacy',
+    team_id: 'T1',
+    team_domain: 'acme',
+    channel_id: 'C1',
+    channel_name: 'support',
+    user_id: fields.userId ?? 'U1',
+    user_name: 'agent',
+    command: '/addcontact',
+    text: fields.text ?? '',
+    api_app_id: 'A1',
+    response_url: 'https://hooks.slack.invalid/commands/1',
+    trigger_id: fields.triggerId ?? `trigger-${Math.random().toString(36).slice(2)}`,
+  };
+}
+
+/** An interactivity payload (`view_submission`, `message_action`, …) as Slack posts it. */
+export function interactive(payload: Record<string, unknown>): Record<string, string> {
+  return { payload: JSON.stringify(payload) };
+}
+
+/** Values of the contact modal, shaped like `view.state.values`. */
+export function modalValues(v: {
+  salutation?: string;
+  firstName?: string;
+  lastName?: string;
+  country?: string;
+  phone?: string;
+  extension?: string;
+}): Record<string, Record<string, unknown>> {
+  const text = (id: string, value: string | undefined) => ({ [id]: { [id]: { type: 'plain_text_input', value: value ?? null } } });
+  const select = (id: string, type: string, value: string | undefined) => ({
+    [id]: { [id]: { type, selected_option: value ? { text: { type: 'plain_text', text: value }, value } : null } },
+  });
+  return {
+    ...select('salutation', 'static_select', v.salutation),
+    ...text('first_name', v.firstName),
+    ...text('last_name', v.lastName),
+    ...select('country', 'external_select', v.country),
+    ...text('phone_number', v.phone),
+    ...text('extension', v.extension),
+  };
+}
+
+/** A `view_submission` of the contact modal. */
+export function modalSubmission(values: Parameters<typeof modalValues>[0], opts: { userId?: string; viewId?: string; source?: string } = {}) {
+  return interactive({
+    type: 'view_submission',
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: opts.userId ?? 'U1', username: 'agent', team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy',
+    trigger_id: 'trigger-submit',
+    view: {
+      id: opts.viewId ?? `V${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+      team_id: 'T1',
+      type: 'modal',
+      callback_id: 'add_contact',
+      private_metadata: JSON.stringify({ source: opts.source ?? 'slash' }),
+      state: { values: modalValues(values) },
+      hash: 'h',
+      app_id: 'A1',
+      bot_id: 'B1',
+    },
+  });
+}
