@@ -183,3 +183,14 @@ function maskAllButLastFour(text: string): string {
   const hidden = Math.max(0, characters.length - 4);
   return '*'.repeat(hidden) + characters.slice(hidden).join('');
 }
+
+/** The country a typed number points at, even when it is not valid: its own, or the main one of its calling code. */
+export function phoneCountryHint(text: string, defaultCountry: CountryCode): CountryCode | undefined {
+  const result = normalisePhone(text, defaultCountry);
+  if (result.ok) return result.phone.country;
+  const written = readWrittenNumber(text);
+  if (!written || !(written.plus || written.digits.startsWith('00'))) return undefined;
+  const number = parse(`+${written.digits.replace(/^00/, '')}`, undefined);
+  const codes = metadata.country_calling_codes as Record<string, CountryCode[]>;
+  return number?.country ?? (number ? codes[number.countryCallingCode]?.[0] : undefined);
+}

@@ -2,6 +2,7 @@ import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Logger, t
 import type { SlackDeps } from './deps.js';
 import { registerCommands } from './listeners/commands/index.js';
 import { registerOptions } from './listeners/options/index.js';
+import { registerShortcuts } from './listeners/shortcuts/index.js';
 import { registerViews } from './listeners/views/index.js';
 
 /** How this app reaches Slack. */
@@ -38,10 +39,12 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
   const app = new App({
     receiver,
     logger: log,
+    logLevel: log.getLevel(),
     clientOptions,
     authorize: async () => ({ botToken: settings.botToken }),
   });
   registerCommands(app, deps);
+  registerShortcuts(app, deps);
   registerViews(app, deps);
   registerOptions(app);
   app.error(async (error) => log.error({ err: error }, 'listener failed'));

@@ -34,3 +34,14 @@ export function reportModal(report: Report): types.ModalView {
     blocks: reportMessage(report).blocks,
   };
 }
+
+/** Shown while a shared card's files are read. */
+export function loadingModal(): types.ModalView {
+  return {
+    type: 'modal',
+    callback_id: CONTACT_MODAL,
+    title: { type: 'plain_text', text: 'Add contact' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ':hourglass_flowing_sand: Reading the contact card…' } }],
+  };
+}

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseContactText } from '../../../contact/text.js';
 import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
-import { openContactModal } from '../../open-modal.js';
+import { prefilledModal } from '../../prefilled-modal.js';
 
 const USAGE = [
   '*/addcontact* opens a form to create a contact in Kore.ai Agent AI.',
@@ -18,6 +18,7 @@ export function addContactCommand(deps: SlackDeps) {
     const text = command.text.trim();
     if (/^(help|-h|--help|\?)$/i.test(text)) return ack({ response_type: 'ephemeral', text: USAGE });
     await ack();
-    await openContactModal(client, command.trigger_id, parseContactText(text), deps.defaultCountry, { source: 'slash' });
+    const view = prefilledModal(parseContactText(text), deps.defaultCountry, { source: 'slash' });
+    await client.views.open({ trigger_id: command.trigger_id, view });
   };
 }

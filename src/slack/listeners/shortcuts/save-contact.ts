@@ -1,0 +1,45 @@
+import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
+import { parseCard } from '../../../contact/card.js';
+import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
+import { downloadVCard } from '../../download.js';
+import { isVCardFile, messageCard, type SlackMessage } from '../../message-card.js';
+import { prefilledModal } from '../../prefilled-modal.js';
+import { loadingModal } from '../../views/report.js';
+
+/**
+ * "Save as contact" on a message: the contact modal prefilled from the card it carries. When there are
+ * files to read, a loading modal is opened at once so the trigger does not expire during the download.
+ */
+export function saveContactShortcut(deps: SlackDeps) {
+  return async ({ shortcut, ack, client, respond, context, logger }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    if (!mayCreateContacts(deps, shortcut.user.id)) return void (await respond({ response_type: 'ephemeral', text: NOT_ALLOWED }));
+    const message = shortcut.message as SlackMessage;
+    const files = (message.files ?? []).filter(isVCardFile);
+    const loading = files.length > 0 ? await client.views.open({ trigger_id: shortcut.trigger_id, view: loadingModal() }) : undefined;
+
+    const vcards: string[] = [];
+    const unread: string[] = [];
+    for (const file of files) {
+      try {
+        vcards.push(await downloadVCard(file, context.botToken ?? ''));
+      } catch (error) {
+        logger.warn({ err: error, file: file.name }, 'could not download a vCard');
+        unread.push(`${file.name ?? 'the attached card'} (${error instanceof Error ? error.message : 'unreadable'})`);
+      }
+    }
+    const { drafts } = parseCard(messageCard(message, vcards));
+    const view = prefilledModal(drafts[0] ?? {}, deps.defaultCountry, { source: 'shortcut' }, shortcutNote(drafts.length, unread));
+    if (loading?.view?.id) await client.views.update({ view_id: loading.view.id, view });
+    else await client.views.open({ trigger_id: shortcut.trigger_id, view });
+  };
+}
+
+function shortcutNote(found: number, unread: string[]): string | undefined {
+  const notes = [
+    ...unread.map((file) => `:warning: I couldn't read ${file}; the form has what the message itself gave.`),
+    ...(found === 0 ? ["I couldn't find a name or number in that message, so the form is empty."] : []),
+    ...(found > 1 ? [`That message has ${found} contacts; this form has the first. Save the others with \`/addcontact\`.`] : []),
+  ];
+  return notes.length > 0 ? notes.join('\n') : undefined;
+}

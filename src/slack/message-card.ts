@@ -1,0 +1,76 @@
+import type { MessageCard } from '../contact/card.js';
+
+/** The parts of a Slack message the shortcut reads. */
+export interface SlackMessage {
+  text?: string;
+  blocks?: unknown[];
+  attachments?: { text?: string; pretext?: string; fields?: { title?: string; value?: string }[] }[];
+  files?: SlackFile[];
+}
+
+export interface SlackFile {
+  name?: string;
+  mimetype?: string;
+  filetype?: string;
+  size?: number;
+  url_private_download?: string;
+  url_private?: string;
+}
+
+const VCARD_TYPES = new Set(['text/vcard', 'text/x-vcard', 'text/directory']);
+
+/** True for a file that is a vCard by type or name. */
+export function isVCardFile(file: SlackFile): boolean {
+  return VCARD_TYPES.has(file.mimetype ?? '') || file.filetype === 'vcard' || /\.(vcf|vcard)$/i.test(file.name ?? '');
+}
+
+/** Every plain string in a message's blocks, one per section text, field, rich text or context element. */
+export function blockTexts(blocks: unknown[]): string[] {
+  const texts: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const b = node as Record<string, unknown>;
+    if (b.type === 'rich_text') return void texts.push(richText(b.elements));
+    if (typeof b.text === 'string') texts.push(b.text);
+    else if (typeof b.text === 'object') visit(b.text);
+    for (const key of ['fields', 'elements'] as const) if (Array.isArray(b[key])) (b[key] as unknown[]).forEach(visit);
+  };
+  visit(blocks);
+  return texts.filter((t) => t.trim() !== '');
+}
+
+/** A rich_text block flattened as the reader sees it: sections and lists become lines. */
+function richText(elements: unknown): string {
+  if (!Array.isArray(elements)) return '';
+  return elements
+    .map((el) => {
+      const e = el as Record<string, unknown>;
+      if (Array.isArray(e.elements) && e.type !== 'rich_text_section' && e.type !== 'rich_text_preformatted' && e.type !== 'rich_text_quote') {
+        return richText(e.elements);
+      }
+      if (Array.isArray(e.elements)) return (e.elements as Record<string, unknown>[]).map(inline).join('');
+      return inline(e);
+    })
+    .join('\n');
+}
+
+function inline(e: Record<string, unknown>): string {
+  if (typeof e.text === 'string') return e.text;
+  if (e.type === 'link' && typeof e.url === 'string') return e.url.replace(/^tel:/, '');
+  return '';
+}
+
+/** A message as the domain's card parser reads it, with the text of vCards already downloaded. */
+export function messageCard(message: SlackMessage, vcards: string[]): MessageCard {
+  const attachments = message.attachments ?? [];
+  return {
+    text: message.text ?? '',
+    blockTexts: [
+      ...blockTexts(message.blocks ?? []),
+      ...attachments.flatMap((a) => [a.pretext, a.text]).filter((t): t is string => typeof t === 'string' && t.trim() !== ''),
+    ],
+    fields: attachments.flatMap((a) => a.fields ?? []).map((f) => ({ title: f.title ?? '', value: f.value ?? '' })),
+    vcards,
+  };
+}
