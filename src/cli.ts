@@ -58,7 +58,8 @@ async function main(argv: string[]): Promise<number> {
     const delivery = createDelivery(db, {
       createContacts: endpoint.createContacts,
       log,
-      deadlineMs: 60 * 60_000,
+      deadlineMs: config.delivery.deadlineMs,
+      leaseMs: config.delivery.leaseMs,
       hooks: { onQueued: async () => void (queued = true), onSettled: async () => {} },
     });
     const user = `cli:${userInfo().username}`;

@@ -11,6 +11,9 @@ const optional = z
 
 const url = optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional());
 
+const positive = (fallback: number) =>
+  optional.pipe(z.coerce.number<string | undefined>().positive('must be a positive number').default(fallback));
+
 const schema = z
   .object({
     NODE_ENV: optional,
@@ -38,9 +41,15 @@ const schema = z
         .default('US'),
     ),
     ALLOWED_USER_IDS: optional,
+    KORE_TIMEOUT_SECONDS: positive(10),
+    DELIVERY_LEASE_SECONDS: positive(30),
+    DELIVERY_DEADLINE_MINUTES: positive(60),
     LOG_LEVEL: optional.pipe(z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error').default('info')),
   })
   .superRefine((env, ctx) => {
+    if (env.DELIVERY_LEASE_SECONDS <= env.KORE_TIMEOUT_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['DELIVERY_LEASE_SECONDS'], message: 'must be longer than KORE_TIMEOUT_SECONDS' });
+    }
     const kore = ['KORE_STREAM_ID', 'KORE_ACCOUNT_ID', 'KORE_CLIENT_ID', 'KORE_CLIENT_SECRET'] as const;
     if (env.KORE_HOST) {
       for (const key of kore) if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required with KORE_HOST' });
@@ -72,6 +81,14 @@ export interface Config {
   /** Unset: everyone in the workspace. */
   allowedUserIds?: ReadonlySet<string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  delivery: {
+    /** One call to the endpoint gives up after this long. */
+    timeoutMs: number;
+    /** A request in flight this long is taken to be lost with its process and tried again. */
+    leaseMs: number;
+    /** A request still unanswered this long after it was accepted is `failed`. */
+    deadlineMs: number;
+  };
 }
 
 /** One line per bad variable; never carries a value. */
@@ -115,5 +132,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? new Set(e.ALLOWED_USER_IDS.split(',').map((s) => s.trim()).filter(Boolean))
       : undefined,
     logLevel: e.LOG_LEVEL,
+    delivery: {
+      timeoutMs: e.KORE_TIMEOUT_SECONDS * 1000,
+      leaseMs: e.DELIVERY_LEASE_SECONDS * 1000,
+      deadlineMs: e.DELIVERY_DEADLINE_MINUTES * 60_000,
+    },
   };
 }

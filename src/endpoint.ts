@@ -14,8 +14,8 @@ export interface ContactsEndpoint {
 
 /** Connects to Kore.ai when `KORE_HOST` is set; otherwise starts the built-in emulator on loopback. */
 export async function connectEndpoint(config: Config, db: Db, log: Logger): Promise<ContactsEndpoint> {
-  const defaultExtension = config.defaultExtension;
-  if (config.kore) return { createContacts: koreClient(config.kore, { defaultExtension }) };
+  const options = { defaultExtension: config.defaultExtension, timeoutMs: config.delivery.timeoutMs };
+  if (config.kore) return { createContacts: koreClient(config.kore, options) };
 
   const identity = {
     streamId: 'st-emulator',
@@ -29,5 +29,5 @@ export async function connectEndpoint(config: Config, db: Db, log: Logger): Prom
     `KORE_HOST is not set: contacts go to the BUILT-IN EMULATOR at ${emulator.url}, not to Kore.ai. ` +
       'Set KORE_HOST and the KORE_* settings to create real contacts.',
   );
-  return { createContacts: koreClient({ host: emulator.url, ...identity }, { defaultExtension }), emulator };
+  return { createContacts: koreClient({ host: emulator.url, ...identity }, options), emulator };
 }

@@ -14,8 +14,6 @@ export interface ContactBot {
   stop(graceMs: number): Promise<void>;
 }
 
-const DELIVERY_DEADLINE_MS = 60 * 60_000;
-
 /** The Slack settings the app cannot run without, or one line per missing one. */
 export function slackSettings(config: Config): SlackSettings {
   const { botToken, signingSecret, appToken, apiUrl } = config.slack;
@@ -53,7 +51,8 @@ export async function startContactBot(config: Config, log: Logger): Promise<Cont
     createContacts: endpoint.createContacts,
     hooks: slackNotifier(client, database.db, log),
     log,
-    deadlineMs: DELIVERY_DEADLINE_MS,
+    deadlineMs: config.delivery.deadlineMs,
+    leaseMs: config.delivery.leaseMs,
   });
   const app = createSlackApp(
     settings,

@@ -70,16 +70,19 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
         : { error: { ...outcome, ...(outcome.kind === 'duplicate' && row.attempts > 1 ? { afterUncertainAttempt: true } : {}) } }),
     });
     if (!settled) return;
-    opts.log.info({ request: row.id, status, phone: row.phoneE164, attempts: row.attempts }, 'request settled');
+    const fields = { request: row.id, status, phone: row.phoneE164, attempts: row.attempts };
+    if (status === 'unauthorized') opts.log.error({ ...fields, why: outcome }, 'the contacts endpoint refused our credentials: check the KORE_* settings');
+    else opts.log.info(fields, 'request settled');
     await opts.hooks.onSettled(settled);
   }
 
   async function retryOrFail(row: RequestRow, outcome: Extract<Outcome, { kind: 'unavailable' }>): Promise<void> {
     const wait = backoffMs(row.attempts, maxBackoffMs, outcome.retryAfterMs);
     if (Date.now() + wait > row.createdAt.getTime() + opts.deadlineMs) return settle(row, outcome);
-    await deferRequest(db, row.id, wait, outcome);
+    if (!(await deferRequest(db, row.id, wait, outcome))) return;
     opts.log.warn({ request: row.id, attempt: row.attempts, waitMs: Math.round(wait), why: outcome.messages }, 'endpoint unavailable, will retry');
-    if (row.attempts === 1) await opts.hooks.onQueued(row, outcome);
+    const deferredBefore = row.nextAttemptAt.getTime() > row.createdAt.getTime();
+    if (!deferredBefore) await opts.hooks.onQueued(row, outcome);
   }
 
   /** One call for the batch; a batch the endpoint refuses as a whole is split until each refusal is isolated. */

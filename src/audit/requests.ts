@@ -95,7 +95,7 @@ export async function claimRequests(
   });
 }
 
-/** Gives a request its final status; false when it was already settled. */
+/** Gives a request its final status; undefined when it was already settled. */
 export async function settleRequest(
   db: Db,
   id: number,
@@ -118,15 +118,16 @@ export async function settleRequest(
   });
 }
 
-/** Releases a request's lease and schedules its next attempt `delayMs` from now. */
-export async function deferRequest(db: Db, id: number, delayMs: number, reason: unknown): Promise<void> {
-  await db.transaction(async (tx) => {
+/** Releases a request's lease and schedules its next attempt `delayMs` from now; false when it was already settled. */
+export async function deferRequest(db: Db, id: number, delayMs: number, reason: unknown): Promise<boolean> {
+  return db.transaction(async (tx) => {
     const [row] = await tx
       .update(contactRequests)
       .set({ leaseUntil: null, nextAttemptAt: sql`now() + ${delayMs} * interval '1 millisecond'` })
       .where(and(eq(contactRequests.id, id), eq(contactRequests.status, 'pending')))
       .returning({ nextAttemptAt: contactRequests.nextAttemptAt });
     if (row) await tx.insert(requestEvents).values({ requestId: id, kind: 'retry', detail: { at: row.nextAttemptAt, reason } });
+    return row !== undefined;
   });
 }
 
