@@ -154,7 +154,7 @@ function lengthProblem(text: string, country: CountryCode | undefined): Validate
 function mainCountryOf(international: string): CountryCode | undefined {
   // Calling codes are prefix-free, so the first one that matches is the only one.
   for (let length = 1; length <= 3; length += 1) {
-    const country = metadata.country_calling_codes[international.slice(1, 1 + length)]?.[0];
+    const country = mainCountry(international.slice(1, 1 + length));
     if (country) return country;
   }
   return undefined;
@@ -190,7 +190,11 @@ export function phoneCountryHint(text: string, defaultCountry: CountryCode): Cou
   if (result.ok) return result.phone.country;
   const written = readWrittenNumber(text);
   if (!written || !(written.plus || written.digits.startsWith('00'))) return undefined;
-  const number = parse(`+${written.digits.replace(/^00/, '')}`, undefined);
-  const codes = metadata.country_calling_codes as Record<string, CountryCode[]>;
-  return number?.country ?? (number ? codes[number.countryCallingCode]?.[0] : undefined);
+  const international = `+${written.digits.replace(/^00/, '')}`;
+  return parse(international, undefined)?.country ?? mainCountryOf(international);
+}
+
+/** The main region of a calling code (`44` → GB, `1` → US, `7` → RU). */
+export function mainCountry(callingCode: string): CountryCode | undefined {
+  return (metadata.country_calling_codes as Record<string, CountryCode[]>)[callingCode]?.[0];
 }

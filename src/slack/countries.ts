@@ -1,4 +1,5 @@
 import { getCountries, getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
+import { mainCountry } from '../contact/phone.js';
 
 /** A country as the `country` select shows it. */
 export interface CountryOption {
@@ -32,15 +33,17 @@ export function searchCountries(query: string, limit = 100): CountryOption[] {
   const q = query.trim().toLowerCase();
   if (q === '') return COUNTRIES.slice(0, limit);
   const digits = q.replace(/^\+/, '');
+  const main = mainCountry(digits);
   const rank = (c: CountryOption): number => {
-    if (c.code.toLowerCase() === q || c.callingCode === `+${digits}`) return 0;
-    if (c.name.toLowerCase().startsWith(q)) return 1;
-    if (c.name.toLowerCase().includes(q)) return 2;
-    if (/^\d+$/.test(digits) && c.callingCode.startsWith(`+${digits}`)) return 3;
-    return 4;
+    if (c.code.toLowerCase() === q || c.code === main) return 0;
+    if (c.callingCode === `+${digits}`) return 1;
+    if (c.name.toLowerCase().startsWith(q)) return 2;
+    if (c.name.toLowerCase().includes(q)) return 3;
+    if (/^\d+$/.test(digits) && c.callingCode.startsWith(`+${digits}`)) return 4;
+    return 5;
   };
   return COUNTRIES.map((c) => [rank(c), c] as const)
-    .filter(([r]) => r < 4)
+    .filter(([r]) => r < 5)
     .sort((a, b) => a[0] - b[0])
     .slice(0, limit)
     .map(([, c]) => c);

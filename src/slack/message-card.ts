@@ -20,8 +20,8 @@ export interface SlackFile {
 const VCARD_TYPES = new Set(['text/vcard', 'text/x-vcard', 'text/directory']);
 
 /** True for a file that is a vCard by type or name. */
-export function isVCardFile(file: SlackFile): boolean {
-  return VCARD_TYPES.has(file.mimetype ?? '') || file.filetype === 'vcard' || /\.(vcf|vcard)$/i.test(file.name ?? '');
+function isVCardFile(file: SlackFile): boolean {
+  return VCARD_TYPES.has(String(file.mimetype)) || file.filetype === 'vcard' || /\.(vcf|vcard)$/i.test(String(file.name));
 }
 
 /** Every plain string in a message's blocks, one per section text, field, rich text or context element. */
@@ -63,14 +63,28 @@ function inline(e: Record<string, unknown>): string {
 
 /** A message as the domain's card parser reads it, with the text of vCards already downloaded. */
 export function messageCard(message: SlackMessage, vcards: string[]): MessageCard {
-  const attachments = message.attachments ?? [];
+  const attachments = records(message.attachments);
   return {
-    text: message.text ?? '',
+    text: text(message.text) ?? '',
     blockTexts: [
-      ...blockTexts(message.blocks ?? []),
-      ...attachments.flatMap((a) => [a.pretext, a.text]).filter((t): t is string => typeof t === 'string' && t.trim() !== ''),
+      ...blockTexts(records(message.blocks)),
+      ...attachments.flatMap((a) => [text(a.pretext), text(a.text)]).filter((t): t is string => t !== undefined && t.trim() !== ''),
     ],
-    fields: attachments.flatMap((a) => a.fields ?? []).map((f) => ({ title: f.title ?? '', value: f.value ?? '' })),
+    fields: attachments.flatMap((a) => records(a.fields)).map((f) => ({ title: text(f.title) ?? '', value: text(f.value) ?? '' })),
     vcards,
   };
+}
+
+/** The files of a message that are vCards. */
+export function vCardFiles(message: SlackMessage): SlackFile[] {
+  return records(message.files).filter(isVCardFile);
+}
+
+/** Slack's types describe what Slack sends; a forged payload may send anything, so lists are checked. */
+function records<T>(value: T[] | undefined): T[] {
+  return Array.isArray(value) ? value.filter((v) => typeof v === 'object' && v !== null) : [];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -92,11 +92,13 @@ export function contactModal(draft: ContactDraft, country: CountryOption, metada
   };
 }
 
-/** The fields of a submitted modal, as raw text. */
+/** The fields of a submitted modal, as raw text; anything not shaped like Slack's values reads as empty. */
 export function readContactModal(view: ViewOutput): ContactInput & { countryCode?: string } {
-  const values = view.state.values;
-  const text = (block: string) => values[block]?.[block]?.value ?? undefined;
-  const selected = (block: string) => values[block]?.[block]?.selected_option?.value ?? undefined;
+  const values: Record<string, Record<string, { value?: unknown; selected_option?: { value?: unknown } | null }> | undefined> =
+    view.state?.values ?? {};
+  const string = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const text = (block: string) => string(values[block]?.[block]?.value);
+  const selected = (block: string) => string(values[block]?.[block]?.selected_option?.value);
   return {
     salutation: selected(FIELD_BLOCKS.salutation),
     firstName: text(FIELD_BLOCKS.firstName),
@@ -110,8 +112,8 @@ export function readContactModal(view: ViewOutput): ContactInput & { countryCode
 /** Reads the metadata the modal was opened with; a tampered or missing value counts as a slash command. */
 export function readModalMetadata(view: ViewOutput): ModalMetadata {
   try {
-    const parsed = JSON.parse(view.private_metadata) as Partial<ModalMetadata>;
-    return { source: parsed.source === 'shortcut' ? 'shortcut' : 'slash' };
+    const parsed = JSON.parse(view.private_metadata) as Partial<ModalMetadata> | null;
+    return { source: parsed?.source === 'shortcut' ? 'shortcut' : 'slash' };
   } catch {
     return { source: 'slash' };
   }

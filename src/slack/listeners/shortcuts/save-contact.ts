@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } 
 import { parseCard } from '../../../contact/card.js';
 import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { downloadVCard } from '../../download.js';
-import { isVCardFile, messageCard, type SlackMessage } from '../../message-card.js';
+import { messageCard, vCardFiles, type SlackMessage } from '../../message-card.js';
 import { prefilledModal } from '../../prefilled-modal.js';
 import { loadingModal } from '../../views/report.js';
 
@@ -14,8 +14,8 @@ export function saveContactShortcut(deps: SlackDeps) {
   return async ({ shortcut, ack, client, respond, context, logger }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     if (!mayCreateContacts(deps, shortcut.user.id)) return void (await respond({ response_type: 'ephemeral', text: NOT_ALLOWED }));
-    const message = shortcut.message as SlackMessage;
-    const files = (message.files ?? []).filter(isVCardFile);
+    const message: SlackMessage = shortcut.message ?? {};
+    const files = vCardFiles(message);
     const loading = files.length > 0 ? await client.views.open({ trigger_id: shortcut.trigger_id, view: loadingModal() }) : undefined;
 
     const vcards: string[] = [];
