@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /** One Web API call the app made. */
 export interface SlackCall {
@@ -17,6 +18,8 @@ export interface FakeSlack {
   waitFor(method: string, match?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   /** Serves a raw file at `/files/<name>` to requests bearing `token`. */
   serveFile(name: string, content: string | Buffer, token: string): string;
+  /** Sends a Socket Mode envelope to the connected app and resolves with its acknowledgement's payload. */
+  sendEnvelope(type: string, payload: unknown, timeoutMs?: number): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -33,8 +36,10 @@ function parseArgs(raw: string, type: string | undefined): Record<string, unknow
   return args;
 }
 
-function answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+function answer(method: string, args: Record<string, unknown>, base: string): Record<string, unknown> {
   switch (method) {
+    case 'apps.connections.open':
+      return { ok: true, url: `${base.replace(/^http/, 'ws')}/socket` };
     case 'views.open':
     case 'views.update':
     case 'views.push':
@@ -78,8 +83,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           w.resolve(call);
         }
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args)));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args, base)));
     })();
+  });
+  const sockets = new WebSocketServer({ server, path: '/socket' });
+  let socket: WebSocket | undefined;
+  sockets.on('connection', (ws) => {
+    socket = ws;
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -98,8 +109,26 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       files.set(name, { content, token });
       return `${base}/files/${name}`;
     },
+    sendEnvelope(type, payload, timeoutMs = 10_000) {
+      const ws = socket;
+      if (!ws) return Promise.reject(new Error('no Socket Mode connection'));
+      const id = `env-${Math.random().toString(36).slice(2)}`;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`envelope ${type} not acknowledged`)), timeoutMs);
+        ws.on('message', function onAck(data) {
+          const ack = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+          if (ack.envelope_id !== id) return;
+          ws.off('message', onAck);
+          clearTimeout(timer);
+          resolve(ack.payload);
+        });
+        ws.send(JSON.stringify({ envelope_id: id, type, payload, accepts_response_payload: true }));
+      });
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const client of sockets.clients) client.terminate();
+        sockets.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

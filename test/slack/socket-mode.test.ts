@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startContactBot, type ContactBot } from '../../src/server.js';
+import { freePort } from '../support/bot.js';
+import { testTargets, type Scratch } from '../support/databases.js';
+import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { slashCommand } from '../support/slack-requests.js';
+
+describe('Socket Mode', () => {
+  let slack: FakeSlack;
+  let place: Scratch;
+  let bot: ContactBot;
+  let port: number;
+
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+    place = await testTargets()[0]!.scratch();
+    port = await freePort();
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-socket-bot',
+      SLACK_APP_TOKEN: 'xapp-1-socket-app-token',
+      SLACK_API_URL: slack.url,
+      PORT: String(port),
+      DEFAULT_COUNTRY: 'IN',
+      ...place.env,
+    });
+    bot = await startContactBot(config, createLogger('error'));
+  });
+  afterAll(async () => {
+    await bot?.stop(1_000);
+    await slack?.close();
+    await place?.remove();
+  });
+
+  it('connects through SLACK_API_URL with the app token', async () => {
+    const call = await slack.waitFor('apps.connections.open');
+    expect(call.token).toBe('xapp-1-socket-app-token');
+  });
+
+  it('takes /addcontact over the socket and opens the modal with the bot token', async () => {
+    const { trigger_id, ...fields } = slashCommand({ text: 'Dr. Priya Natarajan +91 99887 76655', triggerId: 'trigger-socket' });
+    await slack.sendEnvelope('slash_commands', { trigger_id, ...fields });
+    const open = await slack.waitFor('views.open', (c) => c.args.trigger_id === 'trigger-socket');
+    expect(open.token).toBe('xoxb-socket-bot');
+    expect(JSON.stringify(open.args.view)).toContain('Natarajan');
+  });
+
+  it('still answers /healthz on PORT', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(res.status).toBe(200);
+  });
+});
