@@ -11,8 +11,10 @@ const optional = z
 
 const url = optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional());
 
+const PORT = 'must be a port number (0 to 65535)';
+const POSITIVE = 'must be a positive number';
 const positive = (fallback: number) =>
-  optional.pipe(z.coerce.number<string | undefined>().positive('must be a positive number').default(fallback));
+  optional.pipe(z.coerce.number<string | undefined>(POSITIVE).positive(POSITIVE).default(fallback));
 
 const schema = z
   .object({
@@ -21,7 +23,9 @@ const schema = z
     SLACK_SIGNING_SECRET: optional,
     SLACK_APP_TOKEN: optional.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
     SLACK_API_URL: url,
-    PORT: optional.pipe(z.coerce.number<string | undefined>().int('must be a port number').min(0).max(65535).default(3000)),
+    PORT: optional.pipe(
+      z.coerce.number<string | undefined>(PORT).int(PORT).min(0, PORT).max(65535, PORT).default(3000),
+    ),
     DATABASE_URL: optional.pipe(
       z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
     ),
@@ -46,17 +50,23 @@ const schema = z
     DELIVERY_DEADLINE_MINUTES: positive(60),
     LOG_LEVEL: optional.pipe(z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error').default('info')),
   })
-  .superRefine((env, ctx) => {
-    if (env.DELIVERY_LEASE_SECONDS <= env.KORE_TIMEOUT_SECONDS) {
-      ctx.addIssue({ code: 'custom', path: ['DELIVERY_LEASE_SECONDS'], message: 'must be longer than KORE_TIMEOUT_SECONDS' });
-    }
-    const kore = ['KORE_STREAM_ID', 'KORE_ACCOUNT_ID', 'KORE_CLIENT_ID', 'KORE_CLIENT_SECRET'] as const;
-    if (env.KORE_HOST) {
-      for (const key of kore) if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required with KORE_HOST' });
-    } else if (env.NODE_ENV === 'production') {
-      ctx.addIssue({ code: 'custom', path: ['KORE_HOST'], message: 'is required when NODE_ENV=production' });
-    }
-  });
+  .superRefine(
+    (env, ctx) => {
+      const bad = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+      const timed = !bad.has('DELIVERY_LEASE_SECONDS') && !bad.has('KORE_TIMEOUT_SECONDS');
+      if (timed && env.DELIVERY_LEASE_SECONDS <= env.KORE_TIMEOUT_SECONDS) {
+        ctx.addIssue({ code: 'custom', path: ['DELIVERY_LEASE_SECONDS'], message: 'must be longer than KORE_TIMEOUT_SECONDS' });
+      }
+      const kore = ['KORE_STREAM_ID', 'KORE_ACCOUNT_ID', 'KORE_CLIENT_ID', 'KORE_CLIENT_SECRET'] as const;
+      if (env.KORE_HOST) {
+        for (const key of kore) if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required with KORE_HOST' });
+      } else if (env.NODE_ENV === 'production') {
+        ctx.addIssue({ code: 'custom', path: ['KORE_HOST'], message: 'is required when NODE_ENV=production' });
+      }
+    },
+    // Runs after an unparsable value too, so every problem is reported at once.
+    { when: () => true },
+  );
 
 /** Where and how the contacts endpoint is reached. */
 export interface KoreConfig {

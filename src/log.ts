@@ -26,7 +26,11 @@ function serialise(value: unknown): unknown {
 }
 
 /** A JSON-lines logger that Bolt can use too; every line passes through `redact`. */
-export function createLogger(level: Level = 'info', name = 'contact-bot', write = (line: string) => process.stdout.write(line)): Logger {
+export function createLogger(
+  level: Level = 'info',
+  name = 'contact-bot',
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
   let threshold: Level = level;
   let logName = name;
   const emit = (at: Level, args: unknown[]) => {

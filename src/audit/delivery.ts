@@ -79,7 +79,7 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   async function retryOrFail(row: RequestRow, outcome: Extract<Outcome, { kind: 'unavailable' }>): Promise<void> {
     const wait = backoffMs(row.attempts, maxBackoffMs, outcome.retryAfterMs);
     if (Date.now() + wait > row.createdAt.getTime() + opts.deadlineMs) return settle(row, outcome);
-    if (!(await deferRequest(db, row.id, wait, outcome))) return;
+    if (!(await deferRequest(db, row, wait, outcome))) return;
     opts.log.warn({ request: row.id, attempt: row.attempts, waitMs: Math.round(wait), why: outcome.messages }, 'endpoint unavailable, will retry');
     const deferredBefore = row.nextAttemptAt.getTime() > row.createdAt.getTime();
     if (!deferredBefore) await opts.hooks.onQueued(row, outcome);

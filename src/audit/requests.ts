@@ -118,15 +118,24 @@ export async function settleRequest(
   });
 }
 
-/** Releases a request's lease and schedules its next attempt `delayMs` from now; false when it was already settled. */
-export async function deferRequest(db: Db, id: number, delayMs: number, reason: unknown): Promise<boolean> {
+/**
+ * Releases the lease of the attempt `claimed` made and schedules the next one `delayMs` from now; false when
+ * the request was settled or claimed again since (a stalled worker must not undo a newer attempt).
+ */
+export async function deferRequest(
+  db: Db,
+  claimed: Pick<RequestRow, 'id' | 'attempts'>,
+  delayMs: number,
+  reason: unknown,
+): Promise<boolean> {
+  const t = contactRequests;
   return db.transaction(async (tx) => {
     const [row] = await tx
-      .update(contactRequests)
+      .update(t)
       .set({ leaseUntil: null, nextAttemptAt: sql`now() + ${delayMs} * interval '1 millisecond'` })
-      .where(and(eq(contactRequests.id, id), eq(contactRequests.status, 'pending')))
-      .returning({ nextAttemptAt: contactRequests.nextAttemptAt });
-    if (row) await tx.insert(requestEvents).values({ requestId: id, kind: 'retry', detail: { at: row.nextAttemptAt, reason } });
+      .where(and(eq(t.id, claimed.id), eq(t.status, 'pending'), eq(t.attempts, claimed.attempts)))
+      .returning({ nextAttemptAt: t.nextAttemptAt });
+    if (row) await tx.insert(requestEvents).values({ requestId: claimed.id, kind: 'retry', detail: { at: row.nextAttemptAt, reason } });
     return row !== undefined;
   });
 }

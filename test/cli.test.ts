@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loopback, reply, type Loopback } from './kore/loopback.js';
+import { pgliteFolder, testTargets } from './support/databases.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const OURS = /^(DATABASE_URL|PGLITE_DIR|KORE_|SLACK_|DEFAULT_COUNTRY|ALLOWED_USER_IDS|LOG_LEVEL|NODE_ENV|DELIVERY_)/;
+
+/** Runs `npm run cli -- …` as a user would, with only `env` as its settings. */
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: { ...inherited, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const me = `cli:${userInfo().username}`;
+
+describe.each(testTargets())('the CLI on $name', (target) => {
+  let env: Record<string, string>;
+  let dispose: () => Promise<void>;
+  let contactId: string | undefined;
+
+  beforeAll(async () => {
+    if (target.name === 'pglite') {
+      // PGlite is single-process: the children open the folder, so this process must not hold it open.
+      const folder = pgliteFolder();
+      env = { PGLITE_DIR: folder.dir };
+      dispose = async () => folder.remove();
+    } else {
+      const database = await target.open();
+      env = database.env;
+      dispose = () => database.close();
+    }
+  });
+  afterAll(() => dispose?.());
+
+  it('adds a contact and prints its ID and number', async () => {
+    const run = await cli(['add', 'Mr Arjun Mehta +91 98765 43210'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Contact created');
+    expect(run.stdout).toContain('Mr Arjun Mehta · +91 98765 43210');
+    contactId = /Contact ID: (c-[\w-]+)/.exec(run.stdout)?.[1];
+    expect(contactId).toBeDefined();
+    expect(run.stderr).toContain('BUILT-IN EMULATOR');
+    expect(run.stderr).not.toContain('+919876543210');
+  });
+
+  it('refuses the same number written another way, saying who created it', async () => {
+    const run = await cli(['add', 'Mrs Kavya Iyer 098765-43210', '--country', 'IN'], env);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toContain('That number is already a contact');
+    expect(run.stdout).toContain('+91 98765 43210 already belongs to a contact, so Mrs Kavya Iyer was not created.');
+    expect(run.stdout).toMatch(new RegExp(`created through this app by ${me} on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`));
+  });
+
+  it('names each problem with what was typed and records nothing', async () => {
+    const run = await cli(['add', 'Bob 12'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Not created: "Bob 12"');
+    expect(run.stderr).toMatch(/^ {2}lastName: Enter a name\.$/m);
+    expect(run.stderr).toMatch(/^ {2}phone: That number is too short for United States \(US\)/m);
+    expect(run.stdout).toBe('');
+  });
+
+  it('lists the requests, newest first, with their statuses', async () => {
+    const run = await cli(['history'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^#2 .* cli {2}${me} {2}duplicate +Mrs Kavya Iyer {2}\\+91 98765 43210$`));
+    expect(lines[1]).toMatch(new RegExp(`^#1 .* cli {2}${me} {2}created +Mr Arjun Mehta {2}\\+91 98765 43210 {2}${contactId}$`));
+  });
+
+  describe('when the endpoint is not answering', () => {
+    let endpoint: Loopback;
+    beforeAll(async () => {
+      endpoint = await loopback(reply(503, 'Service Unavailable', { 'retry-after': '30' }));
+    });
+    afterAll(() => endpoint?.close());
+
+    it('says the contact is queued and exits 75', async () => {
+      const kore = {
+        KORE_HOST: endpoint.url,
+        KORE_STREAM_ID: 'st-cli',
+        KORE_ACCOUNT_ID: 'acc-cli',
+        KORE_CLIENT_ID: 'cs-cli',
+        KORE_CLIENT_SECRET: 'cli-test-secret-0123456789',
+      };
+      const run = await cli(['add', 'Dr Priya Natarajan +91 99887 76655'], { ...env, ...kore });
+      expect(run.code, run.stderr).toBe(75);
+      expect(run.stdout).toContain('Your contact is queued');
+      expect(run.stdout).toContain('Dr Priya Natarajan (+91 99887 76655) will be sent again automatically');
+      expect(endpoint.received).toHaveLength(1);
+      const history = await cli(['history', '--limit', '1'], env);
+      expect(history.stdout).toMatch(/^#3 .* pending +Dr Priya Natarajan {2}\+91 99887 76655\n$/);
+    });
+  });
+});
+
+describe('the CLI without a database', () => {
+  it('prints its usage and exits 2 for an unknown command', async () => {
+    const run = await cli(['remove', 'everything'], {});
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('usage:');
+  });
+
+  it('stops on a bad setting with one line naming it, and no secret', async () => {
+    const run = await cli(['history'], { DEFAULT_COUNTRY: 'XX', KORE_HOST: 'not-a-url', KORE_CLIENT_SECRET: 'sup3r-s3cret' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('DEFAULT_COUNTRY: must be an ISO 3166-1 alpha-2 code such as US or IN');
+    expect(run.stderr).toContain('KORE_HOST: must be an http(s) URL');
+    expect(run.stderr).not.toContain('sup3r-s3cret');
+    expect(run.stdout).toBe('');
+  });
+});

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const kore = {
+  KORE_HOST: 'https://platform.kore.ai',
+  KORE_STREAM_ID: 'st-3f1b9c2e',
+  KORE_ACCOUNT_ID: '6489a1b2c3d4e5f6a7b8c9d0',
+  KORE_CLIENT_ID: 'cs-0f6a5b2e',
+  KORE_CLIENT_SECRET: 'sup3r-s3cret',
+};
+
+/** The problems `loadConfig` names for this environment (none when it loads). */
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+}
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      slack: { botToken: undefined, signingSecret: undefined, appToken: undefined, apiUrl: undefined },
+      port: 3000,
+      databaseUrl: undefined,
+      pgliteDir: './.data/pglite',
+      kore: undefined,
+      defaultExtension: '+',
+      defaultCountry: 'US',
+      allowedUserIds: undefined,
+      logLevel: 'info',
+      delivery: { timeoutMs: 10_000, leaseMs: 30_000, deadlineMs: 60 * 60_000 },
+    });
+  });
+
+  it('takes a blank value as unset', () => {
+    const config = loadConfig({ PORT: '', DEFAULT_COUNTRY: '  ', LOG_LEVEL: '', KORE_HOST: ' ', PGLITE_DIR: '', ALLOWED_USER_IDS: '' });
+    expect(config).toMatchObject({ port: 3000, defaultCountry: 'US', logLevel: 'info', kore: undefined, pgliteDir: './.data/pglite', allowedUserIds: undefined });
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+      SLACK_SIGNING_SECRET: 'signing',
+      SLACK_APP_TOKEN: 'xapp-1-A-abc',
+      SLACK_API_URL: 'http://127.0.0.1:9000/api',
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://bot@db.internal:5432/contacts',
+      PGLITE_DIR: '/var/lib/contact-bot',
+      ...kore,
+      KORE_HOST: 'https://platform.kore.ai/',
+      KORE_ENFORCE_JTI: 'true',
+      KORE_DEFAULT_EXTENSION: '0',
+      DEFAULT_COUNTRY: 'IN',
+      ALLOWED_USER_IDS: 'U01',
+      LOG_LEVEL: 'debug',
+      KORE_TIMEOUT_SECONDS: '2.5',
+      DELIVERY_LEASE_SECONDS: '20',
+      DELIVERY_DEADLINE_MINUTES: '15',
+    });
+    expect(config).toEqual({
+      slack: { botToken: 'xoxb-1-2-abc', signingSecret: 'signing', appToken: 'xapp-1-A-abc', apiUrl: 'http://127.0.0.1:9000/api/' },
+      port: 8080,
+      databaseUrl: 'postgresql://bot@db.internal:5432/contacts',
+      pgliteDir: '/var/lib/contact-bot',
+      kore: {
+        host: 'https://platform.kore.ai',
+        streamId: kore.KORE_STREAM_ID,
+        accountId: kore.KORE_ACCOUNT_ID,
+        clientId: kore.KORE_CLIENT_ID,
+        clientSecret: kore.KORE_CLIENT_SECRET,
+        enforceJti: true,
+      },
+      defaultExtension: '0',
+      defaultCountry: 'IN',
+      allowedUserIds: new Set(['U01']),
+      logLevel: 'debug',
+      delivery: { timeoutMs: 2_500, leaseMs: 20_000, deadlineMs: 15 * 60_000 },
+    });
+  });
+
+  it('leaves JTI enforcement off unless asked', () => {
+    expect(loadConfig(kore).kore?.enforceJti).toBe(false);
+    expect(loadConfig({ ...kore, KORE_ENFORCE_JTI: 'false' }).kore?.enforceJti).toBe(false);
+  });
+
+  it.each([
+    ['SLACK_BOT_TOKEN', 'xoxp-a-user-token'],
+    ['SLACK_APP_TOKEN', 'xoxb-not-an-app-token'],
+    ['SLACK_API_URL', 'ftp://slack.example'],
+    ['SLACK_API_URL', 'not a url'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['DATABASE_URL', 'mysql://bot:pw@db/contacts'],
+    ['KORE_HOST', 'platform.kore.ai'],
+    ['KORE_ENFORCE_JTI', 'yes'],
+    ['DEFAULT_COUNTRY', 'XX'],
+    ['DEFAULT_COUNTRY', 'India'],
+    ['LOG_LEVEL', 'trace'],
+    ['KORE_TIMEOUT_SECONDS', 'ten'],
+    ['KORE_TIMEOUT_SECONDS', '0'],
+    ['DELIVERY_LEASE_SECONDS', '-5'],
+    ['DELIVERY_LEASE_SECONDS', '5'],
+    ['DELIVERY_DEADLINE_MINUTES', 'never'],
+  ])('names %s, and only it, for %j', (variable, value) => {
+    const found = problems(variable === 'KORE_HOST' ? { ...kore, KORE_HOST: value } : { [variable]: value });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^${variable}: \\S`));
+    expect(found[0]).not.toContain('\n');
+  });
+
+  it.each([
+    ['PORT', 'eighty', 'PORT: must be a port number (0 to 65535)'],
+    ['PORT', '70000', 'PORT: must be a port number (0 to 65535)'],
+    ['KORE_TIMEOUT_SECONDS', 'ten', 'KORE_TIMEOUT_SECONDS: must be a positive number'],
+    ['DELIVERY_LEASE_SECONDS', '-5', 'DELIVERY_LEASE_SECONDS: must be a positive number'],
+    ['DELIVERY_LEASE_SECONDS', '10', 'DELIVERY_LEASE_SECONDS: must be longer than KORE_TIMEOUT_SECONDS'],
+    ['DEFAULT_COUNTRY', 'XX', 'DEFAULT_COUNTRY: must be an ISO 3166-1 alpha-2 code such as US or IN'],
+    ['LOG_LEVEL', 'trace', 'LOG_LEVEL: must be debug, info, warn or error'],
+  ])('says in plain words what is wrong with %s=%s', (variable, value, line) => {
+    expect(problems({ [variable]: value })).toEqual([line]);
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const error = (() => {
+      try {
+        loadConfig({ NODE_ENV: 'production', PORT: 'eighty', LOG_LEVEL: 'loud', DEFAULT_COUNTRY: 'XX', KORE_TIMEOUT_SECONDS: '60' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('loadConfig accepted a bad environment');
+    })();
+    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual(['DEFAULT_COUNTRY', 'DELIVERY_LEASE_SECONDS', 'KORE_HOST', 'LOG_LEVEL', 'PORT']);
+    expect(error.message.split('\n').slice(1)).toEqual(error.problems);
+  });
+
+  it('never prints a secret value', () => {
+    const env = {
+      ...kore,
+      KORE_HOST: 'not-a-url',
+      SLACK_BOT_TOKEN: 'xoxp-1234-abcd-secret-user-token',
+      SLACK_APP_TOKEN: 'xoxb-5678-efgh-secret-bot-token',
+      SLACK_SIGNING_SECRET: 'signing-s3cret',
+      DATABASE_URL: 'mysql://bot:db-p4ssw0rd@db.internal/contacts',
+    };
+    const found = problems(env);
+    expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'KORE_HOST', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+    const text = found.join('\n');
+    for (const secret of ['sup3r-s3cret', 'xoxp-1234-abcd-secret-user-token', 'xoxb-5678-efgh-secret-bot-token', 'signing-s3cret', 'db-p4ssw0rd']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('requires KORE_HOST in production', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual(['KORE_HOST: is required when NODE_ENV=production']);
+    expect(loadConfig({ NODE_ENV: 'production', ...kore }).kore?.host).toBe('https://platform.kore.ai');
+  });
+
+  it('names each KORE_* setting missing beside KORE_HOST', () => {
+    expect(problems({ KORE_HOST: kore.KORE_HOST })).toEqual([
+      'KORE_STREAM_ID: is required with KORE_HOST',
+      'KORE_ACCOUNT_ID: is required with KORE_HOST',
+      'KORE_CLIENT_ID: is required with KORE_HOST',
+      'KORE_CLIENT_SECRET: is required with KORE_HOST',
+    ]);
+    expect(problems({ ...kore, KORE_ACCOUNT_ID: '', KORE_CLIENT_SECRET: undefined })).toEqual([
+      'KORE_ACCOUNT_ID: is required with KORE_HOST',
+      'KORE_CLIENT_SECRET: is required with KORE_HOST',
+    ]);
+  });
+
+  it('parses ALLOWED_USER_IDS into a set', () => {
+    expect(loadConfig({ ALLOWED_USER_IDS: ' U01ABC, U02DEF,,U03GHI , U01ABC' }).allowedUserIds).toEqual(new Set(['U01ABC', 'U02DEF', 'U03GHI']));
+  });
+
+  it('accepts DEFAULT_COUNTRY in lower case', () => {
+    expect(loadConfig({ DEFAULT_COUNTRY: 'in' }).defaultCountry).toBe('IN');
+    expect(loadConfig({ DEFAULT_COUNTRY: ' gb ' }).defaultCountry).toBe('GB');
+  });
+});
