@@ -36,7 +36,7 @@ const schema = z
     KORE_CLIENT_ID: optional,
     KORE_CLIENT_SECRET: optional,
     KORE_ENFORCE_JTI: optional.pipe(z.enum(['true', 'false'], 'must be true or false').default('false')),
-    KORE_DEFAULT_EXTENSION: z.string().default('+'),
+    KORE_DEFAULT_EXTENSION: optional.pipe(z.string().default('+')),
     DEFAULT_COUNTRY: optional.pipe(
       z
         .string()

@@ -37,8 +37,8 @@ describe('loadConfig', () => {
   });
 
   it('takes a blank value as unset', () => {
-    const config = loadConfig({ PORT: '', DEFAULT_COUNTRY: '  ', LOG_LEVEL: '', KORE_HOST: ' ', PGLITE_DIR: '', ALLOWED_USER_IDS: '' });
-    expect(config).toMatchObject({ port: 3000, defaultCountry: 'US', logLevel: 'info', kore: undefined, pgliteDir: './.data/pglite', allowedUserIds: undefined });
+    const config = loadConfig({ PORT: '', DEFAULT_COUNTRY: '  ', LOG_LEVEL: '', KORE_HOST: ' ', PGLITE_DIR: '', ALLOWED_USER_IDS: '', KORE_DEFAULT_EXTENSION: '' });
+    expect(config).toMatchObject({ port: 3000, defaultCountry: 'US', logLevel: 'info', kore: undefined, pgliteDir: './.data/pglite', allowedUserIds: undefined, defaultExtension: '+' });
   });
 
   it('reads every setting', () => {

@@ -24,7 +24,12 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
   if (queued) {
     return {
       title: 'Your contact is queued',
-      lines: [`The contacts endpoint is not answering right now, so ${name} (${number}) will be sent again automatically.`, "You'll get a message here with the outcome."],
+      lines: [
+        `The contacts endpoint is not answering right now, so ${name} (${number}) will be sent again automatically.`,
+        row.source === 'cli'
+          ? 'It waits in the audit trail; a running contact bot sends it (see `npm run cli -- history`).'
+          : "You'll get a message here with the outcome.",
+      ],
     };
   }
   switch (row.status) {

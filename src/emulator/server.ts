@@ -82,7 +82,10 @@ export async function startEmulator(opts: {
     }
 
     const raw = await readBody(req);
-    if (raw === undefined) return send(res, 413, errors('Body too large', 'PAYLOAD_TOO_LARGE'));
+    if (raw === undefined) {
+      res.setHeader('connection', 'close');
+      return send(res, 413, errors('Body too large', 'PAYLOAD_TOO_LARGE'));
+    }
     let json: unknown;
     try {
       json = JSON.parse(raw);
@@ -178,8 +181,8 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY) {
+        req.removeAllListeners('data').resume();
         resolve(undefined);
-        req.destroy();
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
