@@ -7,6 +7,7 @@ const SHUTDOWN_GRACE_MS = 8_000;
 try {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
   const bot = await startContactBot(config, log);
   let stopping = false;
   const stop = (signal: string) => {

@@ -56,7 +56,13 @@ export async function startContactBot(config: Config, log: Logger): Promise<Cont
   });
   const app = createSlackApp(
     settings,
-    { db: database.db, delivery, defaultCountry: config.defaultCountry, allowedUserIds: config.allowedUserIds },
+    {
+      db: database.db,
+      delivery,
+      defaultCountry: config.defaultCountry,
+      allowedUserIds: config.allowedUserIds,
+      fileHosts: new Set(['files.slack.com', ...(settings.apiUrl ? [new URL(settings.apiUrl).host] : [])]),
+    },
     log,
     healthRoute(database),
   );

@@ -1,5 +1,6 @@
 import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Logger, type Receiver } from '@slack/bolt';
 import type { SlackDeps } from './deps.js';
+import { BODY_LIMIT, guardReceiver } from './guard.js';
 import { registerCommands } from './listeners/commands/index.js';
 import { registerOptions } from './listeners/options/index.js';
 import { registerShortcuts } from './listeners/shortcuts/index.js';
@@ -16,9 +17,6 @@ export interface SlackSettings {
   port: number;
 }
 
-/** Slack's payloads are small; anything bigger is refused before it is parsed. */
-const BODY_LIMIT = 256 * 1024;
-
 /** Builds the Bolt app with every listener, on Bolt's HTTP receiver or in Socket Mode. */
 export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Logger, health: CustomRoute): App {
   const clientOptions = settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {};
@@ -29,13 +27,7 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
         customRoutes: [health],
         installerOptions: { clientOptions, port: settings.port },
       })
-    : new HTTPReceiver({
-        signingSecret: settings.signingSecret ?? '',
-        endpoints: '/slack/events',
-        customRoutes: [health],
-        logger: log,
-        bodyLimit: BODY_LIMIT,
-      });
+    : httpReceiver(settings.signingSecret ?? '', log, health);
   const app = new App({
     receiver,
     logger: log,
@@ -49,4 +41,24 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
   registerOptions(app);
   app.error(async (error) => log.error({ err: error }, 'listener failed'));
   return app;
+}
+
+/** Bolt's HTTP receiver, with malformed requests answered 4xx instead of crashing or 500. */
+function httpReceiver(signingSecret: string, log: Logger, health: CustomRoute): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    endpoints: '/slack/events',
+    customRoutes: [health],
+    logger: log,
+    bodyLimit: BODY_LIMIT,
+    // An error before any ack means the payload lacked what Bolt needs (user, team, view…): the sender's fault.
+    processEventErrorHandler: async ({ error, response }) => {
+      if (response.headersSent) return false;
+      log.warn({ err: error }, 'malformed Slack request');
+      response.writeHead(400).end();
+      return true;
+    },
+  });
+  guardReceiver(receiver);
+  return receiver;
 }

@@ -9,6 +9,8 @@ export interface SlackDeps {
   defaultCountry: CountryCode;
   /** Unset: everyone in the workspace may create contacts. */
   allowedUserIds?: ReadonlySet<string>;
+  /** Hosts the bot token may be sent to when downloading a shared file. */
+  fileHosts: ReadonlySet<string>;
 }
 
 /** True when this user may create contacts. */

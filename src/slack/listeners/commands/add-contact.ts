@@ -15,7 +15,7 @@ const USAGE = [
 export function addContactCommand(deps: SlackDeps) {
   return async ({ command, ack, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     if (!mayCreateContacts(deps, command.user_id)) return ack({ response_type: 'ephemeral', text: NOT_ALLOWED });
-    const text = command.text.trim();
+    const text = typeof command.text === 'string' ? command.text.trim() : '';
     if (/^(help|-h|--help|\?)$/i.test(text)) return ack({ response_type: 'ephemeral', text: USAGE });
     await ack();
     const view = prefilledModal(parseContactText(text), deps.defaultCountry, { source: 'slash' });

@@ -4,5 +4,5 @@ import { countryOption } from '../../views/contact-modal.js';
 
 /** Serves the `country` external_select: countries matching what the user typed. */
 export async function countryOptions({ options, ack }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs): Promise<void> {
-  await ack({ options: searchCountries(options.value ?? '').map(countryOption) });
+  await ack({ options: searchCountries(typeof options.value === 'string' ? options.value : '').map(countryOption) });
 }

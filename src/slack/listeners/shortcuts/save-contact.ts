@@ -22,7 +22,7 @@ export function saveContactShortcut(deps: SlackDeps) {
     const unread: string[] = [];
     for (const file of files) {
       try {
-        vcards.push(await downloadVCard(file, context.botToken ?? ''));
+        vcards.push(await downloadVCard(file, context.botToken ?? '', deps.fileHosts));
       } catch (error) {
         logger.warn({ err: error, file: file.name }, 'could not download a vCard');
         unread.push(`${file.name ?? 'the attached card'} (${error instanceof Error ? error.message : 'unreadable'})`);

@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse } from 'node:querystring';
+import type { HTTPReceiver } from '@slack/bolt';
+
+/** Slack's payloads are small; anything bigger is refused before it is parsed. */
+export const BODY_LIMIT = 256 * 1024;
+
+/**
+ * Reads each POST body once, before Bolt does, and answers 413 or 400 for bodies Bolt would crash on
+ * (`payload=null` makes its receiver throw outside any handler). Bolt reuses the buffered `rawBody`.
+ */
+export function guardReceiver(receiver: HTTPReceiver): void {
+  const handle = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    if (req.method !== 'POST') return handle(req, res);
+    void readBody(req).then(
+      (body) => {
+        if (body === undefined) return refuse(res, 413);
+        if (!describesAnObject(body.toString('utf8'), req.headers['content-type'])) return refuse(res, 400);
+        Object.assign(req, { rawBody: body });
+        handle(req, res);
+      },
+      () => refuse(res, 400),
+    );
+  };
+}
+
+function describesAnObject(text: string, contentType: string | undefined): boolean {
+  try {
+    const json = contentType?.startsWith('application/json') ? text : parse(text).payload;
+    if (json === undefined) return true;
+    if (typeof json !== 'string') return false;
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_LIMIT) {
+        req.removeAllListeners('data').resume();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function refuse(res: ServerResponse, status: number): void {
+  if (!res.headersSent) res.writeHead(status, { connection: 'close' }).end();
+}
