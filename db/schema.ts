@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** Every contact request this app accepted, from its first record to its outcome. */
 export const contactRequests = pgTable(
@@ -23,6 +23,8 @@ export const contactRequests = pgTable(
     contactId: text('contact_id'),
     error: jsonb('error'),
     attempts: integer('attempts').notNull().default(0),
+    /** An earlier attempt may have reached the endpoint without us learning the answer (timeout, crash). */
+    uncertain: boolean('uncertain').notNull().default(false),
     /** Where to tell the user the outcome (Slack view id, …). */
     reply: jsonb('reply'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),

@@ -54,8 +54,9 @@ const schema = z
     (env, ctx) => {
       const bad = new Set(ctx.issues.map((issue) => issue.path?.[0]));
       const timed = !bad.has('DELIVERY_LEASE_SECONDS') && !bad.has('KORE_TIMEOUT_SECONDS');
-      if (timed && env.DELIVERY_LEASE_SECONDS <= env.KORE_TIMEOUT_SECONDS) {
-        ctx.addIssue({ code: 'custom', path: ['DELIVERY_LEASE_SECONDS'], message: 'must be longer than KORE_TIMEOUT_SECONDS' });
+      // A busy process must not lose the lease on a call it is still waiting for.
+      if (timed && env.DELIVERY_LEASE_SECONDS < 2 * env.KORE_TIMEOUT_SECONDS) {
+        ctx.addIssue({ code: 'custom', path: ['DELIVERY_LEASE_SECONDS'], message: 'must be at least twice KORE_TIMEOUT_SECONDS' });
       }
       const kore = ['KORE_STREAM_ID', 'KORE_ACCOUNT_ID', 'KORE_CLIENT_ID', 'KORE_CLIENT_SECRET'] as const;
       if (env.KORE_HOST) {

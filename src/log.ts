@@ -9,13 +9,14 @@ const SECRETS: [RegExp, string][] = [
   [/\bxapp-[\w-]+/g, 'xapp-[redacted]'],
   [/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[jwt redacted]'],
 ];
-const E164 = /\+\d{7,15}\b/g;
+/** `+919876543210`, and the same written for people: `+91 98765 43210`, `+1 (212) 555-0123`. */
+const PHONE = /\+\d(?:[\s().-]{0,2}\d){6,14}/g;
 
 /** Hides tokens, JWTs and all but the ends of phone numbers in anything about to be logged. */
 export function redact(text: string): string {
   let out = text;
   for (const [pattern, replacement] of SECRETS) out = out.replace(pattern, replacement);
-  return out.replace(E164, maskPhone);
+  return out.replace(PHONE, (written) => maskPhone(`+${written.replace(/\D/g, '')}`));
 }
 
 function serialise(value: unknown): unknown {
@@ -54,4 +55,10 @@ export function createLogger(
       logName = n;
     },
   };
+}
+
+/** A logger for Slack's libraries: never below `info`, since their debug lines carry whole message bodies. */
+export function libraryLogger(log: Logger): Logger {
+  const level = log.getLevel() === 'debug' ? 'info' : (log.getLevel() as Level);
+  return createLogger(level, 'slack');
 }

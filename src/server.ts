@@ -3,6 +3,7 @@ import { createDelivery } from './audit/delivery.js';
 import { ConfigError, type Config } from './config.js';
 import { databaseAnswers, openDatabase, type Database } from './database.js';
 import { connectEndpoint, type ContactsEndpoint } from './endpoint.js';
+import { libraryLogger } from './log.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackNotifier } from './slack/notify.js';
 
@@ -43,8 +44,11 @@ export async function startContactBot(config: Config, log: Logger): Promise<Cont
   const settings = slackSettings(config);
   const database = await openDatabase(config);
   const endpoint = await connectEndpoint(config, database.db, log);
+  const slackLog = libraryLogger(log);
   const client = new webApi.WebClient(settings.botToken, {
-    logger: log,
+    logger: slackLog,
+    timeout: 10_000,
+    retryConfig: { retries: 4, factor: 2 },
     ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
   });
   const delivery = createDelivery(database.db, {
@@ -63,7 +67,7 @@ export async function startContactBot(config: Config, log: Logger): Promise<Cont
       allowedUserIds: config.allowedUserIds,
       fileHosts: new Set(['files.slack.com', ...(settings.apiUrl ? [new URL(settings.apiUrl).host] : [])]),
     },
-    log,
+    slackLog,
     healthRoute(database),
   );
   await app.start(config.port);

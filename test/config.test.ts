@@ -119,7 +119,7 @@ describe('loadConfig', () => {
     ['PORT', '70000', 'PORT: must be a port number (0 to 65535)'],
     ['KORE_TIMEOUT_SECONDS', 'ten', 'KORE_TIMEOUT_SECONDS: must be a positive number'],
     ['DELIVERY_LEASE_SECONDS', '-5', 'DELIVERY_LEASE_SECONDS: must be a positive number'],
-    ['DELIVERY_LEASE_SECONDS', '10', 'DELIVERY_LEASE_SECONDS: must be longer than KORE_TIMEOUT_SECONDS'],
+    ['DELIVERY_LEASE_SECONDS', '19', 'DELIVERY_LEASE_SECONDS: must be at least twice KORE_TIMEOUT_SECONDS'],
     ['DEFAULT_COUNTRY', 'XX', 'DEFAULT_COUNTRY: must be an ISO 3166-1 alpha-2 code such as US or IN'],
     ['LOG_LEVEL', 'trace', 'LOG_LEVEL: must be debug, info, warn or error'],
   ])('says in plain words what is wrong with %s=%s', (variable, value, line) => {

@@ -18,7 +18,9 @@ describe('redact', () => {
     ['+12125550123', '+1******0123'],
     ['call +919876543210 or +447400123456 now', 'call +91******3210 or +44******3456 now'],
     ['{"phone":"+919876543210"}', '{"phone":"+91******3210"}'],
-  ])('masks the E.164 numbers in %j', (text, masked) => {
+    ['Dr Priya · *+91 98765 43210*', 'Dr Priya · *+91******3210*'],
+    ['+1 (212) 555-0123 ext. 4', '+1******0123 ext. 4'],
+  ])('masks the phone numbers in %j', (text, masked) => {
     expect(redact(text)).toBe(masked);
   });
 
@@ -34,7 +36,7 @@ describe('redact', () => {
   });
 
   it('keeps text without secrets as it is', () => {
-    const text = 'request 42 settled after 3 attempts in 120 ms (status 503)';
+    const text = 'request 42 settled after 3 attempts in 120 ms (status 503) at 2026-11-25T13:22:37.776+00:00';
     expect(redact(text)).toBe(text);
   });
 });

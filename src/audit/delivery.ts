@@ -67,29 +67,41 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
       status,
       ...(outcome.kind === 'created'
         ? { contactId: outcome.contacts[0]?.id }
-        : { error: { ...outcome, ...(outcome.kind === 'duplicate' && row.attempts > 1 ? { afterUncertainAttempt: true } : {}) } }),
+        : { error: { ...outcome, ...(outcome.kind === 'duplicate' && row.uncertain ? { afterUncertainAttempt: true } : {}) } }),
     });
     if (!settled) return;
     const fields = { request: row.id, status, phone: row.phoneE164, attempts: row.attempts };
     if (status === 'unauthorized') opts.log.error({ ...fields, why: outcome }, 'the contacts endpoint refused our credentials: check the KORE_* settings');
     else opts.log.info(fields, 'request settled');
-    await opts.hooks.onSettled(settled);
+    // Telling the user (Slack may be slow or rate-limiting) must not hold up other deliveries.
+    void track(opts.hooks.onSettled(settled));
   }
 
-  async function retryOrFail(row: RequestRow, outcome: Extract<Outcome, { kind: 'unavailable' }>): Promise<void> {
+  async function retryOrFail(row: RequestRow, outcome: Unavailable): Promise<void> {
     const wait = backoffMs(row.attempts, maxBackoffMs, outcome.retryAfterMs);
     if (Date.now() + wait > row.createdAt.getTime() + opts.deadlineMs) return settle(row, outcome);
-    if (!(await deferRequest(db, row, wait, outcome))) return;
+    if (!(await deferRequest(db, row, wait, outcome, mayHaveArrived(outcome)))) return;
     opts.log.warn({ request: row.id, attempt: row.attempts, waitMs: Math.round(wait), why: outcome.messages }, 'endpoint unavailable, will retry');
     const deferredBefore = row.nextAttemptAt.getTime() > row.createdAt.getTime();
-    if (!deferredBefore) await opts.hooks.onQueued(row, outcome);
+    if (!deferredBefore) void track(opts.hooks.onQueued(row, outcome));
   }
 
   /** One call for the batch; a batch the endpoint refuses as a whole is split until each refusal is isolated. */
   async function send(rows: RequestRow[]): Promise<void> {
+    const started = Date.now();
     const outcome = await opts.createContacts(rows.map(requestContact));
+    opts.log.debug(
+      { requests: rows.map((r) => r.id), phones: rows.map((r) => r.phoneE164), outcome: outcome.kind, status: outcome.status, ms: Date.now() - started },
+      'contacts endpoint answered',
+    );
     if (outcome.kind === 'created') {
-      await Promise.all(rows.map((row, i) => settle(row, { ...outcome, contacts: [matchCreated(outcome, row, i)] })));
+      const missing: Unavailable = { kind: 'unavailable', status: outcome.status, messages: ['The endpoint answered without this contact.'] };
+      await Promise.all(
+        rows.map((row) => {
+          const created = rows.length === 1 ? outcome.contacts[0] : outcome.contacts.find((c) => c.phoneNumber === row.phoneE164);
+          return created ? settle(row, { ...outcome, contacts: [created] }) : retryOrFail(row, missing);
+        }),
+      );
     } else if (rows.length > 1 && (outcome.kind === 'duplicate' || outcome.kind === 'rejected')) {
       const half = Math.ceil(rows.length / 2);
       await send(rows.slice(0, half));
@@ -115,9 +127,8 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   }
 
   return {
-    async deliverNow(ids) {
-      const rows = await claimRequests(db, { leaseMs, limit: ids.length, ids });
-      if (rows.length > 0) await track(send(rows));
+    deliverNow(ids) {
+      return track(claimRequests(db, { leaseMs, limit: ids.length, ids }).then((rows) => (rows.length > 0 ? send(rows) : undefined)));
     },
     start() {
       stopped = false;
@@ -126,11 +137,18 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
     async stop(graceMs) {
       stopped = true;
       clearTimeout(timer);
-      await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, graceMs).unref())]);
+      const until = Date.now() + graceMs;
+      // Work in flight may start more (a settled request's notice), so wait until nothing is left.
+      while (inFlight.size > 0 && Date.now() < until) {
+        await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, until - Date.now()).unref())]);
+      }
     },
   };
 }
 
-function matchCreated(outcome: Extract<Outcome, { kind: 'created' }>, row: RequestRow, index: number) {
-  return outcome.contacts.find((c) => c.phoneNumber === row.phoneE164) ?? outcome.contacts[index] ?? outcome.contacts[0]!;
+type Unavailable = Extract<Outcome, { kind: 'unavailable' }>;
+
+/** Whether a failed call may still have created the contact: only 429 and 503 say it was not even tried. */
+function mayHaveArrived(outcome: Unavailable): boolean {
+  return outcome.status !== 429 && outcome.status !== 503;
 }

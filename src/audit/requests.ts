@@ -82,6 +82,8 @@ export async function claimRequests(
       .update(t)
       .set({
         attempts: sql`${t.attempts} + 1`,
+        // A lease still set means the last attempt's process died waiting for its answer.
+        uncertain: sql`${t.uncertain} or ${t.leaseUntil} is not null`,
         leaseUntil: sql`now() + ${opts.leaseMs} * interval '1 millisecond'`,
       })
       .where(inArray(t.id, due))
@@ -127,15 +129,20 @@ export async function deferRequest(
   claimed: Pick<RequestRow, 'id' | 'attempts'>,
   delayMs: number,
   reason: unknown,
+  uncertain: boolean,
 ): Promise<boolean> {
   const t = contactRequests;
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(t)
-      .set({ leaseUntil: null, nextAttemptAt: sql`now() + ${delayMs} * interval '1 millisecond'` })
+      .set({
+        leaseUntil: null,
+        nextAttemptAt: sql`now() + ${delayMs} * interval '1 millisecond'`,
+        uncertain: sql`${t.uncertain} or ${uncertain}`,
+      })
       .where(and(eq(t.id, claimed.id), eq(t.status, 'pending'), eq(t.attempts, claimed.attempts)))
       .returning({ nextAttemptAt: t.nextAttemptAt });
-    if (row) await tx.insert(requestEvents).values({ requestId: claimed.id, kind: 'retry', detail: { at: row.nextAttemptAt, reason } });
+    if (row) await tx.insert(requestEvents).values({ requestId: claimed.id, kind: 'retry', detail: { at: row.nextAttemptAt, reason, uncertain } });
     return row !== undefined;
   });
 }

@@ -155,7 +155,7 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
       await settleLeftovers(db);
       const { row: wanted } = await recordRequest(db, request());
       const { row: other } = await recordRequest(db, request());
-      expect(await deferRequest(db, wanted, 60_000, 'later')).toBe(true);
+      expect(await deferRequest(db, wanted, 60_000, 'later', false)).toBe(true);
       const claimed = await claimRequests(db, { leaseMs: 60_000, limit: 5, ids: [wanted.id] });
       expect(claimed.map((r) => r.id)).toEqual([wanted.id]);
       expect((await findRequest(db, other.id))!.attempts).toBe(0);
@@ -167,8 +167,20 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
       expect(await claimRequests(db, { leaseMs: 50, limit: 1, ids: [row.id] })).toEqual([]);
       await sleep(150);
       const again = await claimRequests(db, { leaseMs: 50, limit: 1, ids: [row.id] });
-      expect(again.map((r) => [r.id, r.attempts])).toEqual([[row.id, 2]]);
+      expect(again.map((r) => [r.id, r.attempts, r.uncertain])).toEqual([[row.id, 2, true]]);
       expect((await eventsOf(db, row.id)).map((e) => e.kind)).toEqual(['recorded', 'attempt', 'attempt']);
+    });
+
+    it('remembers an attempt that may have reached the endpoint, and only such an attempt', async () => {
+      const { row } = await recordRequest(db, request());
+      const [first] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
+      expect(first!.uncertain).toBe(false);
+      await deferRequest(db, first!, 0, 'HTTP 503', false);
+      const [second] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
+      expect(second!.uncertain).toBe(false);
+      await deferRequest(db, second!, 0, 'timed out', true);
+      const [third] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
+      expect(third!.uncertain).toBe(true);
     });
   });
 
@@ -200,7 +212,7 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
       await settleLeftovers(db);
       const { row } = await recordRequest(db, request());
       const [claimed] = await claimRequests(db, { leaseMs: 60_000, limit: 1 });
-      expect(await deferRequest(db, claimed!, 60_000, { kind: 'unavailable', status: 503 })).toBe(true);
+      expect(await deferRequest(db, claimed!, 60_000, { kind: 'unavailable', status: 503 }, false)).toBe(true);
       const deferred = await findRequest(db, row.id);
       expect(deferred!.leaseUntil).toBeNull();
       expect(deferred!.status).toBe('pending');
@@ -215,7 +227,7 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
       await settleLeftovers(db);
       const { row } = await recordRequest(db, request());
       const [claimed] = await claimRequests(db, { leaseMs: 60_000, limit: 1 });
-      await deferRequest(db, claimed!, 100, 'soon');
+      await deferRequest(db, claimed!, 100, 'soon', false);
       expect(await claimRequests(db, { leaseMs: 60_000, limit: 10 })).toEqual([]);
       await sleep(250);
       expect((await claimRequests(db, { leaseMs: 60_000, limit: 10 })).map((r) => [r.id, r.attempts])).toEqual([[row.id, 2]]);
@@ -226,16 +238,16 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
       const [stale] = await claimRequests(db, { leaseMs: 50, limit: 1, ids: [row.id] });
       await sleep(150);
       const [current] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
-      expect(await deferRequest(db, stale!, 0, 'late answer of attempt 1')).toBe(false);
+      expect(await deferRequest(db, stale!, 0, 'late answer of attempt 1', false)).toBe(false);
       expect(await findRequest(db, row.id)).toEqual(current);
-      expect(await deferRequest(db, current!, 0, 'answer of attempt 2')).toBe(true);
+      expect(await deferRequest(db, current!, 0, 'answer of attempt 2', false)).toBe(true);
       expect((await eventsOf(db, row.id)).map((e) => e.kind)).toEqual(['recorded', 'attempt', 'attempt', 'retry']);
     });
 
     it('leaves a settled request alone', async () => {
       const { row } = await recordRequest(db, request());
       const settled = await settleRequest(db, row.id, { status: 'unauthorized' });
-      expect(await deferRequest(db, row, 1_000, 'too late')).toBe(false);
+      expect(await deferRequest(db, row, 1_000, 'too late', false)).toBe(false);
       expect(await findRequest(db, row.id)).toEqual(settled);
       expect((await eventsOf(db, row.id)).map((e) => e.kind)).toEqual(['recorded', 'settled']);
     });
@@ -244,11 +256,11 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
   it('has an event for every change to a request, in order', async () => {
     const { row } = await recordRequest(db, request());
     const [first] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
-    await deferRequest(db, first!, 0, 'HTTP 503');
+    await deferRequest(db, first!, 0, 'HTTP 503', false);
     const [second] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
     await settleRequest(db, row.id, { status: 'created', contactId: 'c-5678' });
     await settleRequest(db, row.id, { status: 'failed' });
-    await deferRequest(db, second!, 0, 'ignored');
+    await deferRequest(db, second!, 0, 'ignored', false);
     await noteEvent(db, row.id, 'told', { channel: 'D123' });
     const events = await eventsOf(db, row.id);
     expect(events.map((e) => e.kind)).toEqual(['recorded', 'attempt', 'retry', 'attempt', 'settled', 'told']);

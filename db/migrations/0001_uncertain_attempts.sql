@@ -1,0 +1,1 @@
+ALTER TABLE "contact_requests" ADD COLUMN "uncertain" boolean DEFAULT false NOT NULL;
