@@ -31,7 +31,8 @@ export async function openDatabase(opts: { databaseUrl?: string; pgliteDir: stri
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A database that does not answer must fail fast: Slack waits 3 s for an answer at most.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 2_000 });
   pool.on('error', () => {}); // an idle client's dropped connection is replaced on next use
   const client = await pool.connect();
   try {
