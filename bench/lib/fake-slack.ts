@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/**
+ * A lean stand-in for Slack's Web API on loopback: answers every method with `{ ok: true, … }`, counts calls
+ * per method and token, and hands each `chat.postMessage` text to `onMessage` with its arrival time. It keeps
+ * no call log, so it costs the same on the ten-thousandth call as on the first.
+ */
+export interface BenchSlack {
+  /** `SLACK_API_URL` for an app. */
+  url: string;
+  /** `method token` → calls. */
+  counts: Map<string, number>;
+  onMessage: ((text: string, at: number) => void) | undefined;
+  count(method: string, token?: string): number;
+  close(): Promise<void>;
+}
+
+function readText(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function messageText(raw: string, type: string | undefined): string {
+  if (type?.includes('application/json')) {
+    const parsed = JSON.parse(raw || '{}') as { text?: unknown };
+    return typeof parsed.text === 'string' ? parsed.text : '';
+  }
+  return new URLSearchParams(raw).get('text') ?? '';
+}
+
+let views = 0;
+
+function answer(method: string): string {
+  switch (method) {
+    case 'views.open':
+    case 'views.update':
+    case 'views.push':
+      views += 1;
+      return `{"ok":true,"view":{"id":"VBENCH${views}"}}`;
+    case 'chat.postMessage':
+      return `{"ok":true,"channel":"D1","ts":"${(Date.now() / 1000).toFixed(6)}"}`;
+    case 'auth.test':
+      return '{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1"}';
+    default:
+      return '{"ok":true}';
+  }
+}
+
+export async function startBenchSlack(): Promise<BenchSlack> {
+  const counts = new Map<string, number>();
+  const slack: BenchSlack = {
+    url: '',
+    counts,
+    onMessage: undefined,
+    count(method, token) {
+      let total = 0;
+      for (const [key, n] of counts) {
+        const [m, t] = key.split(' ');
+        if (m === method && (token === undefined || t === token)) total += n;
+      }
+      return total;
+    },
+    close: async () => {},
+  };
+  const server = createServer((req, res) => {
+    const method = (req.url ?? '/').split('?')[0]!.replace(/^\/(api\/)?/, '');
+    const token = req.headers.authorization?.replace(/^Bearer /, '') ?? '-';
+    const key = `${method} ${token}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const reply = () => res.writeHead(200, { 'content-type': 'application/json' }).end(answer(method));
+    if (method === 'chat.postMessage') {
+      void readText(req).then((raw) => {
+        const at = performance.now();
+        reply();
+        slack.onMessage?.(messageText(raw, req.headers['content-type']), at);
+      });
+    } else {
+      req.resume();
+      req.on('end', reply);
+    }
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  slack.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+  slack.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return slack;
+}
