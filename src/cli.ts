@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { createDelivery } from './audit/delivery.js';
 import { reportRequest, formatNumber, type ReportStyle } from './audit/report.js';
-import { findRequest, recentRequests, recordRequest, type RequestRow } from './audit/requests.js';
+import { findRequest, recentRequests, type RequestRow } from './audit/requests.js';
 import { ConfigError, loadConfig } from './config.js';
 import { parseContactText } from './contact/text.js';
 import { validateContact } from './contact/validate.js';
@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       hooks: { onQueued: async () => void (queued = true), onSettled: async () => {} },
     });
     const user = `cli:${userInfo().username}`;
-    const { row } = await recordRequest(db, { idempotencyKey: randomUUID(), userId: user, source: 'cli', contact: checked.contact });
+    const { row } = await delivery.accept({ idempotencyKey: randomUUID(), userId: user, source: 'cli', contact: checked.contact });
     await delivery.deliverNow([row.id]);
     await endpoint.emulator?.close();
     const settled = await findRequest(db, row.id);

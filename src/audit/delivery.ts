@@ -2,7 +2,15 @@ import type { Logger } from '@slack/bolt';
 import type { Db } from '../database.js';
 import type { CreateContacts } from '../kore/client.js';
 import type { Outcome } from '../kore/outcome.js';
-import { claimRequests, deferRequest, requestContact, settleRequest, type RequestRow } from './requests.js';
+import {
+  claimRequests,
+  deferRequest,
+  recordRequest,
+  requestContact,
+  settleRequest,
+  type NewRequest,
+  type RequestRow,
+} from './requests.js';
 
 /** What the delivery tells the rest of the app. */
 export interface DeliveryHooks {
@@ -29,7 +37,9 @@ export interface DeliveryOptions {
 
 /** The worker that takes recorded requests to the endpoint. */
 export interface Delivery {
-  /** Sends these just-recorded requests now, without waiting for the next poll. */
+  /** Records a request accepted from a user, leased to this process for its first attempt. */
+  accept(request: NewRequest): Promise<{ row: RequestRow; isNew: boolean }>;
+  /** Sends these requests now (accepted here, or claimed first), without waiting for the next poll. */
   deliverNow(ids: number[]): Promise<void>;
   /** Starts polling for due retries and for requests abandoned by a dead process. */
   start(): void;
@@ -51,6 +61,8 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   const batchSize = opts.batchSize ?? 50;
   const pollMs = opts.pollMs ?? 1_000;
   const inFlight = new Set<Promise<void>>();
+  /** Requests `accept` leased to this process and not yet sent. */
+  const held = new Map<number, RequestRow>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -127,8 +139,17 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   }
 
   return {
+    async accept(request) {
+      const recorded = await recordRequest(db, request, { leaseMs });
+      if (recorded.isNew) held.set(recorded.row.id, recorded.row);
+      return recorded;
+    },
     deliverNow(ids) {
-      return track(claimRequests(db, { leaseMs, limit: ids.length, ids }).then((rows) => (rows.length > 0 ? send(rows) : undefined)));
+      const mine = ids.flatMap((id) => held.get(id) ?? []);
+      for (const row of mine) held.delete(row.id);
+      const others = ids.filter((id) => !mine.some((row) => row.id === id));
+      const claimed = others.length > 0 ? claimRequests(db, { leaseMs, limit: others.length, ids: others }) : Promise.resolve([]);
+      return track(claimed.then((rows) => (mine.length + rows.length > 0 ? send([...mine, ...rows]) : undefined)));
     },
     start() {
       stopped = false;

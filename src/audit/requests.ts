@@ -21,8 +21,15 @@ export interface NewRequest {
   reply?: Record<string, unknown>;
 }
 
-/** Records a request and its first event; a repeated idempotency key returns the earlier row instead. */
-export async function recordRequest(db: Db, request: NewRequest): Promise<{ row: RequestRow; isNew: boolean }> {
+/**
+ * Records a request and its first event; a repeated idempotency key returns the earlier row instead. With
+ * `leaseMs`, the new request is recorded already leased for its first attempt, saving a claim before sending.
+ */
+export async function recordRequest(
+  db: Db,
+  request: NewRequest,
+  opts: { leaseMs?: number } = {},
+): Promise<{ row: RequestRow; isNew: boolean }> {
   const { contact } = request;
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -40,11 +47,17 @@ export async function recordRequest(db: Db, request: NewRequest): Promise<{ row:
         nationalNumber: contact.phone.nationalNumber,
         extension: contact.phone.extension,
         reply: request.reply,
+        ...(opts.leaseMs === undefined
+          ? {}
+          : { attempts: 1, leaseUntil: sql`now() + ${opts.leaseMs} * interval '1 millisecond'` }),
       })
       .onConflictDoNothing({ target: contactRequests.idempotencyKey })
       .returning();
     if (row) {
-      await tx.insert(requestEvents).values({ requestId: row.id, kind: 'recorded', detail: { source: request.source } });
+      await tx.insert(requestEvents).values([
+        { requestId: row.id, kind: 'recorded', detail: { source: request.source } },
+        ...(row.leaseUntil ? [{ requestId: row.id, kind: 'attempt', detail: { attempt: 1, leaseUntil: row.leaseUntil } }] : []),
+      ]);
       return { row, isNew: true };
     }
     const [earlier] = await tx

@@ -5,7 +5,7 @@ import type { Db } from '../database.js';
 /** What the Slack listeners need from the rest of the app. */
 export interface SlackDeps {
   db: Db;
-  delivery: Pick<Delivery, 'deliverNow'>;
+  delivery: Pick<Delivery, 'accept' | 'deliverNow'>;
   defaultCountry: CountryCode;
   /** Unset: everyone in the workspace may create contacts. */
   allowedUserIds?: ReadonlySet<string>;

@@ -25,16 +25,11 @@ export function guardReceiver(receiver: HTTPReceiver): void {
   };
 }
 
+/** Bolt parses the body itself; here it is enough that a JSON body or payload opens an object. */
 function describesAnObject(text: string, contentType: string | undefined): boolean {
-  try {
-    const json = contentType?.startsWith('application/json') ? text : parse(text).payload;
-    if (json === undefined) return true;
-    if (typeof json !== 'string') return false;
-    const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
+  const json = contentType?.startsWith('application/json') ? text : parse(text).payload;
+  if (json === undefined) return true;
+  return typeof json === 'string' && json.trimStart().startsWith('{');
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

@@ -4,7 +4,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactRequests, emulatorContacts, requestEvents } from '../../db/schema.js';
 import { backoffMs, createDelivery, type DeliveryOptions } from '../../src/audit/delivery.js';
-import { findRequest, recordRequest, type RequestRow } from '../../src/audit/requests.js';
+import { claimRequests, findRequest, recordRequest, type RequestRow } from '../../src/audit/requests.js';
 import type { Contact } from '../../src/contact/contact.js';
 import type { Db } from '../../src/database.js';
 import { startEmulator, type Emulator, type EmulatorIdentity } from '../../src/emulator/server.js';
@@ -154,6 +154,19 @@ describe.each(testTargets())('delivery on $name', (target) => {
     expect(told.settled).toEqual([settled]);
     expect(told.queued).toEqual([]);
     expect(await eventKinds(row.id)).toEqual(['recorded', 'attempt', 'settled']);
+  });
+
+  it('accepts a request already leased to itself: no other worker takes it, and it is sent without a second claim', async () => {
+    const told = recorder();
+    const worker = delivery(toEmulator, told.hooks);
+    const { row, isNew } = await worker.accept({ idempotencyKey: `accept-${Date.now()}`, userId: 'U1', source: 'slash', contact: someone('Leased Early') });
+    expect(isNew).toBe(true);
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, leaseUntil: expect.any(Date) });
+    expect(await claimRequests(db, { leaseMs: 60_000, limit: 10, ids: [row.id] })).toEqual([]);
+    await worker.deliverNow([row.id]);
+    expect(await findRequest(db, row.id)).toMatchObject({ status: 'created', attempts: 1 });
+    expect(await eventKinds(row.id)).toEqual(['recorded', 'attempt', 'settled']);
+    expect(told.settled).toHaveLength(1);
   });
 
   it('logs numbers masked, never in full', async () => {

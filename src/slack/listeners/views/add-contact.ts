@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { reportRequest } from '../../../audit/report.js';
-import { recordRequest } from '../../../audit/requests.js';
 import type { Contact } from '../../../contact/contact.js';
 import { validateContact, type ContactField } from '../../../contact/validate.js';
 import { countryByCode } from '../../countries.js';
@@ -26,7 +25,7 @@ export function addContactSubmission(deps: SlackDeps) {
     const teamId = body.team?.id ?? body.user.team_id;
     let recorded;
     try {
-      recorded = await recordRequest(deps.db, {
+      recorded = await deps.delivery.accept({
         idempotencyKey: submissionKey(teamId, body.user.id, view.id, checked.contact),
         teamId,
         userId: body.user.id,
