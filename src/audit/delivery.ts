@@ -7,7 +7,7 @@ import {
   deferRequest,
   recordRequest,
   requestContact,
-  settleRequest,
+  settleRequests,
   type NewRequest,
   type RequestRow,
 } from './requests.js';
@@ -73,25 +73,29 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
     return tracked;
   }
 
-  async function settle(row: RequestRow, outcome: Outcome): Promise<void> {
-    const status = outcome.kind === 'unavailable' ? 'failed' : outcome.kind;
-    const settled = await settleRequest(db, row.id, {
-      status,
-      ...(outcome.kind === 'created'
-        ? { contactId: outcome.contacts[0]?.id }
-        : { error: { ...outcome, ...(outcome.kind === 'duplicate' && row.uncertain ? { afterUncertainAttempt: true } : {}) } }),
-    });
-    if (!settled) return;
-    const fields = { request: row.id, status, phone: row.phoneE164, attempts: row.attempts };
-    if (status === 'unauthorized') opts.log.error({ ...fields, why: outcome }, 'the contacts endpoint refused our credentials: check the KORE_* settings');
-    else opts.log.info(fields, 'request settled');
-    // Telling the user (Slack may be slow or rate-limiting) must not hold up other deliveries.
-    void track(opts.hooks.onSettled(settled));
+  /** Records final outcomes together, then tells each user (which must not hold up other deliveries). */
+  async function settle(outcomes: { row: RequestRow; outcome: Outcome }[]): Promise<void> {
+    const settled = await settleRequests(
+      db,
+      outcomes.map(({ row, outcome }) => ({
+        id: row.id,
+        status: outcome.kind === 'unavailable' ? 'failed' : outcome.kind,
+        ...(outcome.kind === 'created'
+          ? { contactId: outcome.contacts[0]?.id }
+          : { error: { ...outcome, ...(outcome.kind === 'duplicate' && row.uncertain ? { afterUncertainAttempt: true } : {}) } }),
+      })),
+    );
+    for (const row of settled) {
+      const fields = { request: row.id, status: row.status, phone: row.phoneE164, attempts: row.attempts };
+      if (row.status === 'unauthorized') opts.log.error({ ...fields, why: row.error }, 'the contacts endpoint refused our credentials: check the KORE_* settings');
+      else opts.log.info(fields, 'request settled');
+      void track(opts.hooks.onSettled(row));
+    }
   }
 
   async function retryOrFail(row: RequestRow, outcome: Unavailable): Promise<void> {
     const wait = backoffMs(row.attempts, maxBackoffMs, outcome.retryAfterMs);
-    if (Date.now() + wait > row.createdAt.getTime() + opts.deadlineMs) return settle(row, outcome);
+    if (Date.now() + wait > row.createdAt.getTime() + opts.deadlineMs) return settle([{ row, outcome }]);
     if (!(await deferRequest(db, row, wait, outcome, mayHaveArrived(outcome)))) return;
     opts.log.warn({ request: row.id, attempt: row.attempts, waitMs: Math.round(wait), why: outcome.messages }, 'endpoint unavailable, will retry');
     const deferredBefore = row.nextAttemptAt.getTime() > row.createdAt.getTime();
@@ -108,12 +112,14 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
     );
     if (outcome.kind === 'created') {
       const missing: Unavailable = { kind: 'unavailable', status: outcome.status, messages: ['The endpoint answered without this contact.'] };
-      await Promise.all(
-        rows.map((row) => {
-          const created = rows.length === 1 ? outcome.contacts[0] : outcome.contacts.find((c) => c.phoneNumber === row.phoneE164);
-          return created ? settle(row, { ...outcome, contacts: [created] }) : retryOrFail(row, missing);
-        }),
-      );
+      const matched = rows.map((row) => ({
+        row,
+        created: rows.length === 1 ? outcome.contacts[0] : outcome.contacts.find((c) => c.phoneNumber === row.phoneE164),
+      }));
+      await Promise.all([
+        settle(matched.flatMap(({ row, created }) => (created ? [{ row, outcome: { ...outcome, contacts: [created] } }] : []))),
+        ...matched.filter(({ created }) => !created).map(({ row }) => retryOrFail(row, missing)),
+      ]);
     } else if (rows.length > 1 && (outcome.kind === 'duplicate' || outcome.kind === 'rejected')) {
       const half = Math.ceil(rows.length / 2);
       await send(rows.slice(0, half));
@@ -121,7 +127,7 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
     } else if (outcome.kind === 'unavailable') {
       await Promise.all(rows.map((row) => retryOrFail(row, outcome)));
     } else {
-      await Promise.all(rows.map((row) => settle(row, outcome)));
+      await settle(rows.map((row) => ({ row, outcome })));
     }
   }
 

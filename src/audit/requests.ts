@@ -110,26 +110,37 @@ export async function claimRequests(
   });
 }
 
-/** Gives a request its final status; undefined when it was already settled. */
-export async function settleRequest(
-  db: Db,
-  id: number,
-  settlement: { status: Exclude<RequestStatus, 'pending'>; contactId?: string; error?: unknown },
-): Promise<RequestRow | undefined> {
+/** A request's final status and what it came to. */
+export interface Settlement {
+  id: number;
+  status: Exclude<RequestStatus, 'pending'>;
+  contactId?: string;
+  error?: unknown;
+}
+
+/** Gives requests their final status in one transaction; returns those not already settled. */
+export async function settleRequests(db: Db, settlements: Settlement[]): Promise<RequestRow[]> {
+  if (settlements.length === 0) return [];
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(contactRequests)
-      .set({
-        status: settlement.status,
-        contactId: settlement.contactId,
-        error: settlement.error,
-        leaseUntil: null,
-        settledAt: sql`now()`,
-      })
-      .where(and(eq(contactRequests.id, id), eq(contactRequests.status, 'pending')))
-      .returning();
-    if (row) await tx.insert(requestEvents).values({ requestId: id, kind: 'settled', detail: settlement });
-    return row;
+    const settled: RequestRow[] = [];
+    for (const { id, ...settlement } of settlements) {
+      const [row] = await tx
+        .update(contactRequests)
+        .set({ ...settlement, leaseUntil: null, settledAt: sql`now()` })
+        .where(and(eq(contactRequests.id, id), eq(contactRequests.status, 'pending')))
+        .returning();
+      if (row) settled.push(row);
+    }
+    if (settled.length > 0) {
+      const byId = new Map(settlements.map((s) => [s.id, s]));
+      await tx.insert(requestEvents).values(
+        settled.map((row) => {
+          const { id: _id, ...detail } = byId.get(row.id)!;
+          return { requestId: row.id, kind: 'settled', detail };
+        }),
+      );
+    }
+    return settled;
   });
 }
 

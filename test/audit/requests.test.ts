@@ -11,8 +11,10 @@ import {
   recentRequests,
   recordRequest,
   requestContact,
-  settleRequest,
+  settleRequests,
   type NewRequest,
+  type RequestRow,
+  type Settlement,
 } from '../../src/audit/requests.js';
 import type { Db } from '../../src/database.js';
 import { contact, freshIndianNumber } from '../kore/loopback.js';
@@ -38,6 +40,11 @@ async function eventsOf(db: Db, id: number) {
 /** Settles whatever earlier tests left pending, so claims without ids see only this test's rows. */
 async function settleLeftovers(db: Db): Promise<void> {
   await db.update(contactRequests).set({ status: 'failed' }).where(eq(contactRequests.status, 'pending'));
+}
+
+/** Settles one request, as the delivery does for each of a batch. */
+async function settleOne(db: Db, id: number, settlement: Omit<Settlement, 'id'>): Promise<RequestRow | undefined> {
+  return (await settleRequests(db, [{ id, ...settlement }]))[0];
 }
 
 describe.each(testTargets())('the audit trail on $name', (target) => {
@@ -184,14 +191,26 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
     });
   });
 
-  describe('settleRequest', () => {
+  describe('settleRequests', () => {
+    it('settles a batch in one go, skipping what was settled already', async () => {
+      const a = (await recordRequest(db, request())).row;
+      const b = (await recordRequest(db, request())).row;
+      await settleOne(db, b.id, { status: 'rejected' });
+      const settled = await settleRequests(db, [
+        { id: a.id, status: 'created', contactId: 'c-batch-a' },
+        { id: b.id, status: 'created', contactId: 'c-batch-b' },
+      ]);
+      expect(settled.map((r) => [r.id, r.status, r.contactId])).toEqual([[a.id, 'created', 'c-batch-a']]);
+      expect((await findRequest(db, b.id))!.status).toBe('rejected');
+    });
+
     it('settles once, with a settled event, and the request is no longer claimable', async () => {
       const { row } = await recordRequest(db, request());
       await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
-      const settled = await settleRequest(db, row.id, { status: 'created', contactId: 'c-1234' });
+      const settled = await settleOne(db, row.id, { status: 'created', contactId: 'c-1234' });
       expect(settled).toMatchObject({ id: row.id, status: 'created', contactId: 'c-1234', leaseUntil: null, attempts: 1 });
       expect(settled!.settledAt).toBeInstanceOf(Date);
-      expect(await settleRequest(db, row.id, { status: 'duplicate', error: { messages: ['late'] } })).toBeUndefined();
+      expect(await settleOne(db, row.id, { status: 'duplicate', error: { messages: ['late'] } })).toBeUndefined();
       expect(await findRequest(db, row.id)).toEqual(settled);
       expect(await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] })).toEqual([]);
       const events = await eventsOf(db, row.id);
@@ -202,7 +221,7 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
     it('keeps the endpoint error of a refusal', async () => {
       const { row } = await recordRequest(db, request());
       const error = { kind: 'rejected', status: 400, messages: ['0.lastName is required'] };
-      const settled = await settleRequest(db, row.id, { status: 'rejected', error });
+      const settled = await settleOne(db, row.id, { status: 'rejected', error });
       expect(settled).toMatchObject({ status: 'rejected', contactId: null, error });
     });
   });
@@ -246,7 +265,7 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
 
     it('leaves a settled request alone', async () => {
       const { row } = await recordRequest(db, request());
-      const settled = await settleRequest(db, row.id, { status: 'unauthorized' });
+      const settled = await settleOne(db, row.id, { status: 'unauthorized' });
       expect(await deferRequest(db, row, 1_000, 'too late', false)).toBe(false);
       expect(await findRequest(db, row.id)).toEqual(settled);
       expect((await eventsOf(db, row.id)).map((e) => e.kind)).toEqual(['recorded', 'settled']);
@@ -258,8 +277,8 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
     const [first] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
     await deferRequest(db, first!, 0, 'HTTP 503', false);
     const [second] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
-    await settleRequest(db, row.id, { status: 'created', contactId: 'c-5678' });
-    await settleRequest(db, row.id, { status: 'failed' });
+    await settleOne(db, row.id, { status: 'created', contactId: 'c-5678' });
+    await settleOne(db, row.id, { status: 'failed' });
     await deferRequest(db, second!, 0, 'ignored', false);
     await noteEvent(db, row.id, 'told', { channel: 'D123' });
     const events = await eventsOf(db, row.id);
@@ -287,12 +306,12 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
     const e164 = contact({ firstName: 'x', lastName: 'y', phone }).phone.e164;
     await recordRequest(db, request({ userId: 'U0PENDING' }, phone));
     const { row: refused } = await recordRequest(db, request({ userId: 'U0REFUSED' }, phone));
-    await settleRequest(db, refused.id, { status: 'duplicate' });
+    await settleOne(db, refused.id, { status: 'duplicate' });
     expect(await earlierCreation(db, e164)).toBeUndefined();
     const { row: creator } = await recordRequest(db, request({ userId: 'U0CREATOR' }, phone));
-    await settleRequest(db, creator.id, { status: 'created', contactId: 'c-first' });
+    await settleOne(db, creator.id, { status: 'created', contactId: 'c-first' });
     const { row: later } = await recordRequest(db, request({ userId: 'U0LATER' }, phone));
-    await settleRequest(db, later.id, { status: 'duplicate' });
+    await settleOne(db, later.id, { status: 'duplicate' });
     expect(await earlierCreation(db, e164)).toMatchObject({ id: creator.id, userId: 'U0CREATOR', contactId: 'c-first' });
     expect(await earlierCreation(db, '+15550000000')).toBeUndefined();
   });
