@@ -1,4 +1,5 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, types } from '@slack/bolt';
+import type { CountryCode } from 'libphonenumber-js/max';
 import { parseContactText } from '../../../contact/text.js';
 import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { prefilledModal } from '../../prefilled-modal.js';
@@ -18,7 +19,17 @@ export function addContactCommand(deps: SlackDeps) {
     const text = typeof command.text === 'string' ? command.text.trim() : '';
     if (/^(help|-h|--help|\?)$/i.test(text)) return ack({ response_type: 'ephemeral', text: USAGE });
     await ack();
-    const view = prefilledModal(parseContactText(text), deps.defaultCountry, { source: 'slash' });
-    await client.views.open({ trigger_id: command.trigger_id, view });
+    const view = text === '' ? blankModal(deps.defaultCountry) : JSON.stringify(prefilledModal(parseContactText(text), deps.defaultCountry, { source: 'slash' }));
+    // The Web API client sends a string as it is; an object it would deep-copy and serialise on every call.
+    await client.views.open({ trigger_id: command.trigger_id, view: view as unknown as types.ModalView });
   };
+}
+
+const blankModals = new Map<CountryCode, string>();
+
+/** The empty form, serialised once per default country: it is what most `/addcontact` calls open. */
+function blankModal(country: CountryCode): string {
+  let view = blankModals.get(country);
+  if (!view) blankModals.set(country, (view = JSON.stringify(prefilledModal({}, country, { source: 'slash' }))));
+  return view;
 }
