@@ -9,7 +9,8 @@ import type { Database } from '../src/database.js';
 import { startBenchEndpoint, type BenchEndpoint } from './lib/endpoint.js';
 import { onCleanUp, pgClient, pgCommits, pglitePlace, postgresPlace, type Place } from './lib/databases.js';
 import type { BenchSlack } from './lib/fake-slack.js';
-import { closedLoop, modalSubmission, postSigned, slashCommand, type Reply } from './lib/http.js';
+import { modalSubmission, slashCommand } from '../test/support/slack-requests.js';
+import { closedLoop, postSigned, type Reply } from './lib/http.js';
 import { PRODUCT_TOKEN, BARE_TOKEN, SIGNING_SECRET, machineTicks, startBareBolt, startProduct, type ChildServer, type StartPath } from './lib/processes.js';
 import { summariseProfile } from './lib/profile.js';
 import { median, summarise, type Summary } from './lib/stats.js';
@@ -196,7 +197,7 @@ export async function ackLatency(ctx: BenchContext, rounds = 5, roundMs = 700): 
   const run = async (app: ChildServer, concurrency: number, ms: number) => {
     const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
     try {
-      return await closedLoop(concurrency, ms, () => postSigned(app.events, SIGNING_SECRET, slashCommand(), agent));
+      return await closedLoop(concurrency, ms, () => postSigned(app.events, SIGNING_SECRET, slashCommand({}), agent));
     } finally {
       agent.destroy();
     }
@@ -315,7 +316,7 @@ export async function submissionToDm(ctx: BenchContext, kind: DbKind, delayMs: n
     const reply: Reply = await postSigned(
       product.events,
       SIGNING_SECRET,
-      modalSubmission({ salutation: 'Mr', firstName: 'Ravi', lastName: `Zq${id}x`, country: 'IN', phone }, `VDM${id}`),
+      modalSubmission({ salutation: 'Mr', firstName: 'Ravi', lastName: `Zq${id}x`, country: 'IN', phone }, { viewId: `VDM${id}` }),
       agent,
     );
     const ackAt = performance.now();

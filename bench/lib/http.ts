@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { slackSignature } from '../../test/support/slack-requests.js';
 
 /** A whole HTTP answer. */
 export interface Reply {
@@ -28,11 +28,6 @@ export function httpRequest(
   });
 }
 
-/** Signs a body the way Slack does (v0 HMAC-SHA256 over `v0:timestamp:body`). */
-export function slackSignature(secret: string, body: string, timestamp: number): string {
-  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-}
-
 /** Posts a signed form body to `/slack/events` as Slack would. */
 export function postSigned(eventsUrl: string, secret: string, form: Record<string, string>, agent?: Agent): Promise<Reply> {
   const body = new URLSearchParams(form).toString();
@@ -49,67 +44,6 @@ export function postSigned(eventsUrl: string, secret: string, form: Record<strin
   });
 }
 
-let triggers = 0;
-
-/** `/addcontact` with no text, as Slack posts it. */
-export function slashCommand(userId = 'U1'): Record<string, string> {
-  triggers += 1;
-  return {
-    token: 'legacy',
-    team_id: 'T1',
-    team_domain: 'acme',
-    channel_id: 'C1',
-    channel_name: 'support',
-    user_id: userId,
-    user_name: 'agent',
-    command: '/addcontact',
-    text: '',
-    api_app_id: 'A1',
-    response_url: 'https://hooks.slack.invalid/commands/1',
-    trigger_id: `bench-trigger-${triggers}-${Date.now()}`,
-  };
-}
-
-/** A `view_submission` of the contact modal with these values (shape of Slack's `view.state.values`). */
-export function modalSubmission(
-  v: { salutation: string; firstName: string; lastName: string; country: string; phone: string },
-  viewId: string,
-  userId = 'U1',
-): Record<string, string> {
-  const text = (id: string, value: string | null) => ({ [id]: { [id]: { type: 'plain_text_input', value } } });
-  const select = (id: string, type: string, value: string) => ({
-    [id]: { [id]: { type, selected_option: { text: { type: 'plain_text', text: value }, value } } },
-  });
-  const payload = {
-    type: 'view_submission',
-    team: { id: 'T1', domain: 'acme' },
-    user: { id: userId, username: 'agent', team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'legacy',
-    trigger_id: 'trigger-submit',
-    view: {
-      id: viewId,
-      team_id: 'T1',
-      type: 'modal',
-      callback_id: 'add_contact',
-      private_metadata: JSON.stringify({ source: 'slash' }),
-      state: {
-        values: {
-          ...select('salutation', 'static_select', v.salutation),
-          ...text('first_name', v.firstName),
-          ...text('last_name', v.lastName),
-          ...select('country', 'external_select', v.country),
-          ...text('phone_number', v.phone),
-          ...text('extension', null),
-        },
-      },
-      hash: 'h',
-      app_id: 'A1',
-      bot_id: 'B1',
-    },
-  };
-  return { payload: JSON.stringify(payload) };
-}
 
 /** What a closed-loop run measured. */
 export interface LoopResult {

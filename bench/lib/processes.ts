@@ -1,10 +1,10 @@
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { httpRequest } from './http.js';
+import { freePort } from '../../test/support/bot.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SIGNING_SECRET = 'bench-signing-secret';
@@ -102,13 +102,6 @@ export interface ChildServer {
   stop(): Promise<string[]>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** VmRSS of a process, in MB. */
 export function rssMb(pid: number): number {

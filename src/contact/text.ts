@@ -1,4 +1,5 @@
 import type { ContactDraft, Salutation } from './contact.js';
+import { salutationOf } from './name.js';
 
 const DIGIT = String.raw`\p{Nd}`;
 const SEPARATOR = String.raw`[\s\-\u2010-\u2015.()/]`;
@@ -8,15 +9,6 @@ const PHONE_RUN = new RegExp(String.raw`[+\uFF0B(]*${DIGIT}(?:${SEPARATOR}{0,3}$
 
 /** A title at the start of the name; `Mx` is recognised so it is not taken for a first name. */
 const TITLE = /^(mrs|mr|ms|miss|mx|doctor|dr)(?:\.|\s+|$)\s*/iu;
-const TITLES: Record<string, Salutation | undefined> = {
-  mr: 'Mr',
-  mrs: 'Mrs',
-  ms: 'Ms',
-  miss: 'Ms',
-  dr: 'Dr',
-  doctor: 'Dr',
-  mx: undefined,
-};
 
 /** Labels people put before a name or number, such as `Name:` or `tel:`. */
 const LABEL = /^(?:name|tel|phone|mobile|mob|cell|ph|number|contact)[:\uFF1A]$/iu;
@@ -65,7 +57,7 @@ function readName(text: string): { salutation?: Salutation; words: string[] } {
     .replace(/\(\s*\)/gu, ' ')
     .replace(EDGE_PUNCTUATION, '');
   const title = TITLE.exec(name);
-  const salutation = title ? TITLES[(title[1] ?? '').toLowerCase()] : undefined;
+  const salutation = salutationOf(title?.[1]);
   const words = name
     .slice(title ? title[0].length : 0)
     .split(/\s+/u)

@@ -6,6 +6,7 @@ import { jwtVerify } from 'jose';
 import { z } from 'zod';
 import { emulatorContacts } from '../../db/schema.js';
 import type { Db } from '../database.js';
+import { readBody } from '../read-body.js';
 
 /** The identity the emulator accepts calls for. */
 export interface EmulatorIdentity {
@@ -81,7 +82,7 @@ export async function startEmulator(opts: {
       return send(res, 403, errors('accountId does not match this app', 'FORBIDDEN'));
     }
 
-    const raw = await readBody(req);
+    const raw = (await readBody(req, MAX_BODY))?.toString('utf8');
     if (raw === undefined) {
       res.setHeader('connection', 'close');
       return send(res, 413, errors('Body too large', 'PAYLOAD_TOO_LARGE'));
@@ -174,21 +175,6 @@ function duplicate(phone: string) {
   return errors(`A contact with phone number ${phone} already exists`, 'DUPLICATE_PHONE_NUMBER');
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        req.removeAllListeners('data').resume();
-        resolve(undefined);
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;

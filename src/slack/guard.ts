@@ -1,6 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { parse } from 'node:querystring';
 import type { HTTPReceiver } from '@slack/bolt';
+import { readBody } from '../read-body.js';
 
 /** Slack's payloads are small; anything bigger is refused before it is parsed. */
 export const BODY_LIMIT = 256 * 1024;
@@ -13,7 +14,7 @@ export function guardReceiver(receiver: HTTPReceiver): void {
   const handle = receiver.requestListener;
   receiver.requestListener = (req, res) => {
     if (req.method !== 'POST') return handle(req, res);
-    void readBody(req).then(
+    void readBody(req, BODY_LIMIT).then(
       (body) => {
         if (body === undefined) return refuse(res, 413);
         if (!describesAnObject(body.toString('utf8'), req.headers['content-type'])) return refuse(res, 400);
@@ -32,21 +33,6 @@ function describesAnObject(text: string, contentType: string | undefined): boole
   return typeof json === 'string' && json.trimStart().startsWith('{');
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > BODY_LIMIT) {
-        req.removeAllListeners('data').resume();
-        resolve(undefined);
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function refuse(res: ServerResponse, status: number): void {
   if (!res.headersSent) res.writeHead(status, { connection: 'close' }).end();
