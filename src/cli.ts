@@ -11,6 +11,7 @@ import { validateContact } from './contact/validate.js';
 import { openDatabase, type Database } from './database.js';
 import { connectEndpoint } from './endpoint.js';
 import { createLogger } from './log.js';
+import { fullName } from './contact/contact.js';
 
 const USAGE = `usage:
   npm run cli -- add "Mr Arjun Mehta +91 98765 43210" [--country IN]
@@ -82,7 +83,7 @@ async function history({ db }: Database, limit: number): Promise<number> {
 }
 
 function historyLine(row: RequestRow): string {
-  const name = [row.salutation, row.firstName, row.lastName].filter(Boolean).join(' ');
+  const name = fullName(row);
   const at = plain.time(row.createdAt);
   return [`#${row.id}`, at, row.source, row.userId, row.status.padEnd(12), name, formatNumber(row), row.contactId ?? ''].join('  ').trimEnd();
 }

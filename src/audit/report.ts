@@ -2,6 +2,7 @@ import type { Db } from '../database.js';
 import { normalisePhone } from '../contact/phone.js';
 import type { Outcome } from '../kore/outcome.js';
 import { earlierCreation, type RequestRow } from './requests.js';
+import { fullName } from '../contact/contact.js';
 
 /** How a surface renders the parts of a report it styles its own way. */
 export interface ReportStyle {
@@ -19,7 +20,7 @@ export interface Report {
 /** Describes a request's state (settled, or queued when `queued` is given) for the person who made it. */
 export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle, queued?: Outcome): Promise<Report> {
   const number = style.strong(formatNumber(row));
-  const name = [row.salutation, row.firstName, row.lastName].filter(Boolean).join(' ');
+  const name = fullName(row);
   const messages = endpointMessages(row.error);
   if (queued) {
     return {

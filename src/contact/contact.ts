@@ -48,6 +48,6 @@ export interface Contact extends z.infer<typeof ContactNames> {
 }
 
 /** `Dr Priya Natarajan` */
-export function fullName(contact: Pick<Contact, 'salutation' | 'firstName' | 'lastName'>): string {
+export function fullName(contact: { salutation?: string | null; firstName: string; lastName: string }): string {
   return [contact.salutation, contact.firstName, contact.lastName].filter(Boolean).join(' ');
 }

@@ -15,8 +15,6 @@ export type Outcome =
   | { kind: 'rejected'; status: number; messages: string[] }
   | { kind: 'unavailable'; status?: number; messages: string[]; retryAfterMs?: number };
 
-export type OutcomeKind = Outcome['kind'];
-
 const DUPLICATE_TEXT = /already exists?|duplicate/i;
 
 /** Sorts an HTTP answer into an outcome, following SPEC §2's table. */

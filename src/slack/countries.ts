@@ -1,5 +1,5 @@
-import { getCountries, getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
-import { mainCountry } from '../contact/phone.js';
+import { getCountries, type CountryCode } from 'libphonenumber-js/max';
+import { countryCallingCode, mainCountry } from '../contact/phone.js';
 
 /** A country as the `country` select shows it. */
 export interface CountryOption {
@@ -16,7 +16,7 @@ const names = new Intl.DisplayNames(['en'], { type: 'region' });
 export const COUNTRIES: readonly CountryOption[] = getCountries()
   .map((code) => {
     const name = names.of(code) ?? code;
-    const callingCode = `+${getCountryCallingCode(code)}`;
+    const callingCode = countryCallingCode(code);
     return { code, name, callingCode, label: `${name} ${callingCode}` };
   })
   .sort((a, b) => a.name.localeCompare(b.name));
