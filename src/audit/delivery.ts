@@ -152,8 +152,8 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
     },
     deliverNow(ids) {
       const mine = ids.flatMap((id) => held.get(id) ?? []);
+      const others = ids.filter((id) => !held.has(id));
       for (const row of mine) held.delete(row.id);
-      const others = ids.filter((id) => !mine.some((row) => row.id === id));
       const claimed = others.length > 0 ? claimRequests(db, { leaseMs, limit: others.length, ids: others }) : Promise.resolve([]);
       return track(claimed.then((rows) => (mine.length + rows.length > 0 ? send([...mine, ...rows]) : undefined)));
     },

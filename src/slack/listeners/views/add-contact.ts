@@ -41,8 +41,12 @@ export function addContactSubmission(deps: SlackDeps) {
       });
     }
     const { row, isNew } = recorded;
-    await ack({ response_action: 'update', view: reportModal(await reportRequest(deps.db, row, slackStyle)) });
-    if (isNew) await deps.delivery.deliverNow([row.id]);
+    try {
+      await ack({ response_action: 'update', view: reportModal(await reportRequest(deps.db, row, slackStyle)) });
+    } finally {
+      // Accepted is accepted: even if Slack's connection is gone, the request is sent and the user told by DM.
+      if (isNew) await deps.delivery.deliverNow([row.id]);
+    }
   };
 }
 
