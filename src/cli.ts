@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     await delivery.deliverNow([row.id]);
     await endpoint.emulator?.close();
     const settled = await findRequest(db, row.id);
-    const report = await reportRequest(db, settled!, plain, queued ? { kind: 'unavailable', messages: [] } : undefined);
+    const report = await reportRequest(db, settled!, plain, queued);
     console.log([report.title, ...report.lines.map((l) => `  ${l}`)].join('\n'));
     if (queued) return 75;
     return settled!.status === 'created' ? 0 : 1;

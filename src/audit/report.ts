@@ -1,6 +1,5 @@
 import type { Db } from '../database.js';
 import { normalisePhone } from '../contact/phone.js';
-import type { Outcome } from '../kore/outcome.js';
 import { earlierCreation, type RequestRow } from './requests.js';
 import { fullName } from '../contact/contact.js';
 
@@ -17,8 +16,8 @@ export interface Report {
   lines: string[];
 }
 
-/** Describes a request's state (settled, or queued when `queued` is given) for the person who made it. */
-export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle, queued?: Outcome): Promise<Report> {
+/** Describes a request's state (settled, or waiting for a retry when `queued`) for the person who made it. */
+export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle, queued = false): Promise<Report> {
   const number = style.strong(formatNumber(row));
   const name = fullName(row);
   const messages = endpointMessages(row.error);

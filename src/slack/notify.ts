@@ -26,7 +26,7 @@ export function slackNotifier(client: webApi.WebClient, db: Db, log: Logger): De
     await noteEvent(db, row.id, 'notified', { what, channel: row.userId });
   }
   return {
-    onQueued: async (row, outcome) => tell(row, await reportRequest(db, row, slackStyle, outcome), 'queued'),
+    onQueued: async (row) => tell(row, await reportRequest(db, row, slackStyle, true), 'queued'),
     onSettled: async (row) => tell(row, await reportRequest(db, row, slackStyle), row.status),
   };
 }
