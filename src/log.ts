@@ -4,19 +4,34 @@ import { maskPhone } from './contact/phone.js';
 const ORDER = { debug: 0, info: 1, warn: 2, error: 3 } as const;
 type Level = keyof typeof ORDER;
 
-const SECRETS: [RegExp, string][] = [
+// Every pattern here is linear: a run of token characters is taken whole, and what follows it is checked once.
+// (`eyJ[\w-]+\.` re-tried the same run from each `eyJ` inside it: quadratic on `eyJ-eyJ-…`.)
+const TOKENS: [RegExp, string][] = [
   [/\bxox[abposr]-[\w-]+/g, 'xox?-[redacted]'],
   [/\bxapp-[\w-]+/g, 'xapp-[redacted]'],
-  [/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[jwt redacted]'],
 ];
-/** `+919876543210`, and the same written for people: `+91 98765 43210`, `+1 (212) 555-0123`. */
+/** A JWT's header run, then (when it is one) its payload and signature; a lone run is taken and given back as it was. */
+const JWT = /\beyJ[\w-]+(\.[\w-]+\.[\w-]*)?/g;
+/** `+919876543210`, and the same written for people: `+91 98765 43210`, `+1 (212) 555-0123` (at most 45 characters). */
 const PHONE = /\+\d(?:[\s().-]{0,2}\d){6,14}/g;
 
 /** Hides tokens, JWTs and all but the ends of phone numbers in anything about to be logged. */
 export function redact(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of SECRETS) out = out.replace(pattern, replacement);
-  return out.replace(PHONE, (written) => maskPhone(`+${written.replace(/\D/g, '')}`));
+  for (const [pattern, replacement] of TOKENS) out = out.replace(pattern, replacement);
+  return out
+    .replace(JWT, (run, rest: string | undefined) => (rest === undefined ? run : '[jwt redacted]'))
+    .replace(PHONE, (written) => maskPhone(`+${written.replace(/\D/g, '')}`));
+}
+
+/** The most of any one string a log line carries: request text (a path, a payload) can be any size. */
+const STRING_LIMIT = 2_000;
+/** A line that is still longer (many long fields) is written as its message alone. */
+const LINE_LIMIT = 16_000;
+
+function bounded(text: string): string {
+  const clean = redact(text);
+  return clean.length <= STRING_LIMIT ? clean : `${clean.slice(0, STRING_LIMIT)}…[${clean.length - STRING_LIMIT} more characters]`;
 }
 
 function serialise(value: unknown): unknown {
@@ -39,8 +54,10 @@ export function createLogger(
     const [first, ...rest] = args;
     const fields = typeof first === 'object' && first !== null && !(first instanceof Error) ? first : undefined;
     const words = (fields ? rest : args).map((a) => (typeof a === 'string' ? a : JSON.stringify(serialise(a))));
-    const line = JSON.stringify({ t: new Date().toISOString(), level: at, name: logName, msg: words.join(' '), ...fields }, (_k, v) => serialise(v));
-    write(`${redact(line)}\n`);
+    const record = { t: new Date().toISOString(), level: at, name: logName, msg: words.join(' ') };
+    const line = JSON.stringify({ ...record, ...fields }, (_k, v) => (typeof v === 'string' ? bounded(v) : serialise(v)));
+    // Keys are ours, but whole objects can be logged: the line is redacted once more as a whole.
+    write(`${line.length <= LINE_LIMIT ? redact(line) : JSON.stringify({ ...record, msg: bounded(record.msg), truncated: line.length })}\n`);
   };
   return {
     debug: (...a) => emit('debug', a),

@@ -1,5 +1,7 @@
 import { LogLevel } from '@slack/bolt';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { maskPhone } from '../src/contact/phone.js';
 import { createLogger, redact } from '../src/log.js';
 
 const JWT =
@@ -35,13 +37,60 @@ describe('redact', () => {
     expect(out).not.toMatch(/AbCdEf|abcdef|Qm1Yb2d1c19zaWduYXR1cmVf/);
   });
 
+  // Quadratic redaction of these sizes would run for minutes; linear redaction finishes well inside the test timeout.
+  it('stays correct on a megabyte of almost-JWTs, almost-tokens and almost-numbers', () => {
+    const almost = 'eyJ-'.repeat(100_000) + ' ' + 'eyJa.'.repeat(50_000) + ' ' + '+1 '.repeat(100_000) + ' xoxb-'.repeat(50_000);
+    const text = `${almost} auth: ${JWT} then +919876543210`;
+    const out = redact(text);
+    expect(out.startsWith('eyJ-'.repeat(100_000))).toBe(true);
+    expect(out).not.toContain(JWT.slice(40));
+    expect(out).toContain('[jwt redacted] then +91******3210');
+  });
+
+  it('masks what it masked before on adversarial mixtures of secrets and near-secrets', () => {
+    const piece = fc.constantFrom('eyJ', 'eyJ-', 'eyJa', '.', '-', '_', ' ', '+', '+9', '1', '98765', '(', ')', 'xoxb-', 'xox', 'xapp-', 'a', '=', 'eyJhbGciOiJIUzI1NiJ9');
+    const secret = fc.constantFrom(JWT, 'xoxb-1234-5678-abcdef', 'xapp-1-A01-2-abc', '+919876543210', '+1 (212) 555-0123', '+44 7400 123456');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), fc.array(fc.oneof(piece, secret), { maxLength: 30 }), fc.array(secret, { minLength: 1, maxLength: 3 }), (near, glued, secrets) => {
+        const text = [...near, ...secrets.flatMap((s) => [' ', s, ' ']), ...near].join('');
+        const out = redact(text);
+        expect(out).toBe(referenceRedact(text));
+        for (const s of secrets) expect(out).not.toContain(s);
+        const mixed = [...near, ...glued].join('');
+        expect(redact(mixed)).toBe(referenceRedact(mixed));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it('keeps text without secrets as it is', () => {
     const text = 'request 42 settled after 3 attempts in 120 ms (status 503) at 2026-11-25T13:22:37.776+00:00';
     expect(redact(text)).toBe(text);
   });
 });
 
+/** The patterns as they were (correct, but quadratic on long runs): the oracle for small inputs. */
+function referenceRedact(text: string): string {
+  return text
+    .replace(/\bxox[abposr]-[\w-]+/g, 'xox?-[redacted]')
+    .replace(/\bxapp-[\w-]+/g, 'xapp-[redacted]')
+    .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[jwt redacted]')
+    .replace(/\+\d(?:[\s().-]{0,2}\d){6,14}/g, (written) => maskPhone(`+${written.replace(/\D/g, '')}`));
+}
+
 describe('createLogger', () => {
+  it('bounds every string it logs, however long the request text in it', () => {
+    const { log, lines, records } = capture('info');
+    const path = `/${'eyJ-'.repeat(4_000)}`;
+    log.info(`Unhandled HTTP request (GET) made to ${path}`);
+    log.warn({ url: path, nested: { why: new Error(`bad path ${path}`) } }, 'malformed request');
+    for (const line of lines) expect(line.length).toBeLessThan(8_000);
+    const [first, second] = records();
+    expect(first!.msg).toMatch(/^Unhandled HTTP request \(GET\) made to \/eyJ-eyJ-.*…\[\d+ more characters\]$/);
+    expect(second!.url).toMatch(/…\[\d+ more characters\]$/);
+    expect(JSON.stringify(second!.nested)).toContain('bad path /eyJ-');
+  });
+
   it('writes one JSON line per call with time, level, name, message and fields', () => {
     const { log, lines, records } = capture();
     log.info({ request: 7, status: 'created' }, 'request', 'settled');
