@@ -59,6 +59,6 @@ function httpReceiver(signingSecret: string, log: Logger, health: CustomRoute): 
       return true;
     },
   });
-  guardReceiver(receiver);
+  guardReceiver(receiver, log);
   return receiver;
 }

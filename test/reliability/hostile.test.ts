@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contactRequests } from '../../db/schema.js';
@@ -233,6 +233,26 @@ async function all(batches: Promise<void>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
+/** Sends raw bytes on a TCP connection and collects what comes back until the server closes it (or `timeoutMs`). */
+function rawExchange(url: string, request: string, timeoutMs = 10_000): Promise<{ answer: string; closed: boolean }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ answer: Buffer.concat(chunks).toString('latin1'), closed: false });
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ answer: Buffer.concat(chunks).toString('latin1'), closed: true });
+    });
+    socket.write(request);
+  });
+}
+
 describe.each(testTargets())('hostile input to /slack/events on $name', (target) => {
   let slack: FakeSlack;
   let bot: TestBot;
@@ -338,6 +358,28 @@ describe.each(testTargets())('hostile input to /slack/events on $name', (target)
     const body = form([['payload', JSON.stringify({ type: 'view_submission', pad: 'x'.repeat(300 * 1024) })]]);
     const answer = await rawPost(bot.events, body, signedHeaders(SIGNING_SECRET, body));
     expect(answer.status).toBe(413);
+    expect((await rawGet(`${bot.url}/healthz`)).status).toBe(200);
+  });
+
+  // Bolt's receiver throws for a URL it cannot parse and for a path it has no route for; such a request is
+  // still answered, and its connection closed, so none can hold a socket (1,100 of them exhausted file descriptors).
+  it.each([
+    ['POST //[', 'POST //[ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n', 400],
+    ['GET //[', 'GET //[ HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['POST to an unknown path', 'POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}', 404],
+    ['a 15 KB GET /eyJ-eyJ-… path', `GET /${'eyJ-'.repeat(3_800)} HTTP/1.1\r\nHost: x\r\n\r\n`, 404],
+  ])('answers %s with a status line and closes the connection', async (_what, request, status) => {
+    const { answer, closed } = await rawExchange(bot.url, request);
+    expect(answer.split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Not Found'}`);
+    expect(closed).toBe(true);
+  });
+
+  it('answers 300 unparseable requests in a row, and /healthz after them', async () => {
+    const answers = [];
+    for (let i = 0; i < 6; i += 1) {
+      answers.push(...(await Promise.all(Array.from({ length: 50 }, () => rawExchange(bot.url, 'POST //[ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')))));
+    }
+    expect(answers.filter((a) => !a.closed || !a.answer.startsWith('HTTP/1.1 400'))).toEqual([]);
     expect((await rawGet(`${bot.url}/healthz`)).status).toBe(200);
   });
 
