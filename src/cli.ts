@@ -18,6 +18,7 @@ const USAGE = `usage:
   npm run cli -- history [--limit 20]`;
 
 const plain: ReportStyle = {
+  text: (text) => text,
   strong: (text) => text,
   user: (id) => id,
   time: (at) => at.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',

@@ -5,6 +5,8 @@ import { fullName } from '../contact/contact.js';
 
 /** How a surface renders the parts of a report it styles its own way. */
 export interface ReportStyle {
+  /** Text that came from a user or the endpoint, shown as it is (never read as markup). */
+  text(text: string): string;
   strong(text: string): string;
   user(userId: string): string;
   time(at: Date): string;
@@ -19,8 +21,8 @@ export interface Report {
 /** Describes a request's state (settled, or waiting for a retry when `queued`) for the person who made it. */
 export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle, queued = false): Promise<Report> {
   const number = style.strong(formatNumber(row));
-  const name = fullName(row);
-  const messages = endpointMessages(row.error);
+  const name = style.text(fullName(row));
+  const messages = endpointMessages(row.error).map(style.text);
   if (queued) {
     return {
       title: 'Your contact is queued',
@@ -36,7 +38,7 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
     case 'created':
       return {
         title: 'Contact created',
-        lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(row.contactId ?? '')}`],
+        lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`],
       };
     case 'duplicate': {
       const lines = [`${number} already belongs to a contact, so ${name} was not created.`];

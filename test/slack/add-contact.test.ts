@@ -126,6 +126,16 @@ describe.each(testTargets())('/addcontact and the modal on $name', (target) => {
     expect(kinds).toEqual(['recorded', 'attempt', 'settled', 'notified']);
   });
 
+  it('shows a name as text in the modal and the DM, never as a mention', async () => {
+    const res = await postSigned(bot.events, SIGNING_SECRET, modalSubmission({ firstName: '<!channel>', lastName: 'Bose & Sons', country: 'IN', phone: '+91 98765 66666' }));
+    const modal = JSON.stringify(await res.json());
+    const dm = await slack.waitFor('chat.postMessage', (c) => String(c.args.text).includes('Bose'));
+    for (const shown of [modal, String(dm.args.text), JSON.stringify(dm.args.blocks)]) {
+      expect(shown).toContain('&lt;!channel&gt; Bose &amp; Sons');
+      expect(shown).not.toContain('<!channel>');
+    }
+  });
+
   it('reports a duplicate number, naming it and who created it here', async () => {
     await postSigned(bot.events, SIGNING_SECRET, modalSubmission({ firstName: 'Arjun', lastName: 'Mehta', country: 'IN', phone: '+91 98765 22222' }, { userId: 'U1' }));
     await slack.waitFor('chat.postMessage', (c) => String(c.args.text).includes('Arjun'));

@@ -99,6 +99,16 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
     expect(field(view, 'phone_number').initial_value).toBe('+34 612 34 56 78');
   });
 
+  it('shows a file name as text in the note, never as a link', async () => {
+    const name = '<https://evil.example/login|Slack: your session expired, sign in again>.vcf';
+    const url = slack.serveFile('F3/evil.vcf', 'BEGIN:VCARD\nEND:VCARD', 'xoxb-someone-else');
+    const files = [{ id: 'F3', name, mimetype: 'text/vcard', size: 20, url_private_download: url }];
+    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-evil-name', { text: 'Name: Ana López\nCell: +34 612 34 56 78', files }));
+    const update = await slack.waitFor('views.update', (c) => note(c.args.view).includes('evil.example'));
+    expect(note(update.args.view)).toContain("couldn't read &lt;https://evil.example/login|Slack: your session expired, sign in again&gt;.vcf");
+    expect(note(update.args.view)).not.toMatch(/[<>]/);
+  });
+
   it('opens the empty modal with a note when nothing usable is found', async () => {
     await postSigned(bot.events, SIGNING_SECRET, shortcut('t-nothing', { text: 'lunch at noon?' }));
     const view = (await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-nothing')).args.view as any;

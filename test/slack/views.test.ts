@@ -4,6 +4,11 @@ import type { ViewOutput } from '@slack/bolt';
 import { searchCountries, countryByCode, COUNTRIES } from '../../src/slack/countries.js';
 import { contactModal, FIELD_BLOCKS, readContactModal, readModalMetadata } from '../../src/slack/views/contact-modal.js';
 import { prefilledModal } from '../../src/slack/prefilled-modal.js';
+import { escapeMrkdwn } from '../../src/slack/views/mrkdwn.js';
+import { reportMessage, slackStyle } from '../../src/slack/views/report.js';
+import { reportRequest } from '../../src/audit/report.js';
+import type { RequestRow } from '../../src/audit/requests.js';
+import type { Db } from '../../src/database.js';
 import { modalValues } from '../support/slack-requests.js';
 
 function submitted(values: Parameters<typeof modalValues>[0], metadata = '{"source":"shortcut"}'): ViewOutput {
@@ -52,6 +57,44 @@ describe('the contact modal', () => {
   it('shows a note above the fields when there is one', () => {
     const view = contactModal({}, countryByCode('US')!, { source: 'shortcut' }, 'Nothing found');
     expect(view.blocks[0]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Nothing found' }] });
+  });
+});
+
+describe('user text in mrkdwn', () => {
+  const unescape = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+  it('escapes &, < and > so that nothing becomes a link or mention, and reads back as it was', () => {
+    const tricky = fc.string({ unit: fc.constantFrom('&', '<', '>', '!', '@', '|', 'a', ' ', '&amp;', '&lt;', '&gt;', ';', '<!channel>', '<https://x|y>') });
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'grapheme' }), tricky), (text) => {
+        const escaped = escapeMrkdwn(text);
+        expect(escaped).not.toMatch(/[<>]/);
+        expect(unescape(escaped)).toBe(text);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("shows a name and the endpoint's messages in a report as text, keeping the report's own markup", async () => {
+    const row = {
+      id: 1,
+      source: 'slash',
+      status: 'rejected',
+      salutation: null,
+      firstName: '<!channel>',
+      lastName: 'Bose & <https://evil.example|Sons>',
+      phoneE164: '+919876543210',
+      extension: null,
+      error: { messages: ['name <@U0BADBAD> is not allowed'] },
+    } as unknown as RequestRow;
+    const { text, blocks } = reportMessage(await reportRequest(undefined as unknown as Db, row, slackStyle));
+    const section = JSON.stringify(blocks);
+    for (const shown of [text, section]) {
+      expect(shown).toContain('&lt;!channel&gt; Bose &amp; &lt;https://evil.example|Sons&gt;');
+      expect(shown).toContain('name &lt;@U0BADBAD&gt; is not allowed');
+      expect(shown).not.toMatch(/<!channel>|<https:|<@U0BADBAD>/);
+      expect(shown).toContain('*+91 98765 43210*');
+    }
   });
 });
 

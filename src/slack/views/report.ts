@@ -1,11 +1,13 @@
 import type { types } from '@slack/bolt';
 import type { Report, ReportStyle } from '../../audit/report.js';
 import { CONTACT_MODAL } from './contact-modal.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 
 /** Slack's own rendering of names, users and times in a report. */
 export const slackStyle: ReportStyle = {
+  text: escapeMrkdwn,
   strong: (text) => `*${text}*`,
-  user: (userId) => `<@${userId}>`,
+  user: (userId) => `<@${escapeMrkdwn(userId)}>`,
   time: (at) => {
     const seconds = Math.floor(at.getTime() / 1000);
     return `<!date^${seconds}^{date_short_pretty} at {time}|${at.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;

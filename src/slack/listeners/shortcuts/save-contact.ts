@@ -4,6 +4,7 @@ import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { downloadVCard } from '../../download.js';
 import { messageCard, vCardFiles, type SlackMessage } from '../../message-card.js';
 import { prefilledModal } from '../../prefilled-modal.js';
+import { escapeMrkdwn } from '../../views/mrkdwn.js';
 import { loadingModal } from '../../views/report.js';
 
 /**
@@ -25,7 +26,7 @@ export function saveContactShortcut(deps: SlackDeps) {
         vcards.push(await downloadVCard(file, context.botToken ?? '', deps.fileHosts));
       } catch (error) {
         logger.warn({ err: error, file: file.name }, 'could not download a vCard');
-        unread.push(`${file.name ?? 'the attached card'} (${error instanceof Error ? error.message : 'unreadable'})`);
+        unread.push(escapeMrkdwn(`${file.name ?? 'the attached card'} (${error instanceof Error ? error.message : 'unreadable'})`));
       }
     }
     const { drafts } = parseCard(messageCard(message, vcards));
