@@ -5,6 +5,7 @@ import { databaseAnswers, openDatabase, type Database } from './database.js';
 import { connectEndpoint, type ContactsEndpoint } from './endpoint.js';
 import { libraryLogger } from './log.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
+import { slackFileOrigins } from './slack/download.js';
 import { slackNotifier } from './slack/notify.js';
 
 /** A running contact bot. */
@@ -65,7 +66,7 @@ export async function startContactBot(config: Config, log: Logger): Promise<Cont
       delivery,
       defaultCountry: config.defaultCountry,
       allowedUserIds: config.allowedUserIds,
-      fileHosts: new Set(['files.slack.com', ...(settings.apiUrl ? [new URL(settings.apiUrl).host] : [])]),
+      fileOrigins: slackFileOrigins(settings.apiUrl),
     },
     slackLog,
     healthRoute(database),

@@ -9,8 +9,8 @@ export interface SlackDeps {
   defaultCountry: CountryCode;
   /** Unset: everyone in the workspace may create contacts. */
   allowedUserIds?: ReadonlySet<string>;
-  /** Hosts the bot token may be sent to when downloading a shared file. */
-  fileHosts: ReadonlySet<string>;
+  /** Origins (scheme, host, port) the bot token may be sent to when downloading a shared file. */
+  fileOrigins: ReadonlySet<string>;
 }
 
 /** True when this user may create contacts. */

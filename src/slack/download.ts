@@ -1,25 +1,50 @@
 import type { SlackFile } from './message-card.js';
 
-const MAX_BYTES = 512 * 1024;
+/** SPEC §10: a card file is read as a stream and refused once it passes this. */
+const CARD_FILE_LIMIT = 256 * 1024;
+const TOO_LARGE = 'the card file is larger than 256 KiB';
 const TIMEOUT_MS = 5_000;
 
+/** Where the bot token may go: Slack's file host over https, and in tests or behind a proxy `SLACK_API_URL`'s origin. */
+export function slackFileOrigins(apiUrl?: string): ReadonlySet<string> {
+  return new Set(['https://files.slack.com', ...(apiUrl ? [new URL(apiUrl).origin] : [])]);
+}
+
 /** A vCard file's text, downloaded with the bot token (`files:read`); throws with a reason a user can read. */
-export async function downloadVCard(file: SlackFile, botToken: string, fileHosts: ReadonlySet<string>): Promise<string> {
+export async function downloadVCard(file: SlackFile, botToken: string, fileOrigins: ReadonlySet<string>): Promise<string> {
   const url = file.url_private_download ?? file.url_private;
   if (!url) throw new Error('the file has no download link');
-  // The link comes from the payload: the token goes only to Slack's own file host, and never on via a redirect.
-  if (!URL.canParse(url) || !fileHosts.has(new URL(url).host)) throw new Error('the file is not on Slack');
-  if ((file.size ?? 0) > MAX_BYTES) throw new Error('the file is too large for a contact card');
+  // The link comes from the payload: the token goes only to Slack's own origin (scheme, host and port), never on via
+  // a redirect, and never in the clear to a host that merely has Slack's name.
+  if (!URL.canParse(url) || !fileOrigins.has(new URL(url).origin)) throw new Error('the file is not on Slack');
+  if (typeof file.size === 'number' && file.size > CARD_FILE_LIMIT) throw new Error(TOO_LARGE);
   const res = await fetch(url, {
     headers: { authorization: `Bearer ${botToken}` },
     redirect: 'error',
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
-  if (!res.ok) throw new Error(`Slack answered ${res.status}`);
-  if ((res.headers.get('content-type') ?? '').includes('text/html')) throw new Error('Slack did not let the bot read the file');
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  if (bytes.byteLength > MAX_BYTES) throw new Error('the file is too large for a contact card');
-  return decode(bytes);
+  if (!res.ok || (res.headers.get('content-type') ?? '').includes('text/html')) {
+    await res.body?.cancel();
+    throw new Error(res.ok ? 'Slack did not let the bot read the file' : `Slack answered ${res.status}`);
+  }
+  return decode(await readAtMost(res.body, CARD_FILE_LIMIT));
+}
+
+/** The body's bytes, read chunk by chunk; past `limit` the download is cancelled (the size in the payload may lie). */
+async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body?.getReader();
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) return Buffer.concat(chunks, size);
+    size += next.value.byteLength;
+    if (size > limit) {
+      await reader!.cancel();
+      throw new Error(TOO_LARGE);
+    }
+    chunks.push(next.value);
+  }
 }
 
 /** UTF-8 when it is; otherwise the Windows Latin-1 that older phones export. */

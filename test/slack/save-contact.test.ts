@@ -99,6 +99,18 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
     expect(field(view, 'phone_number').initial_value).toBe('+34 612 34 56 78');
   });
 
+  it('stops reading a card file at 256 KiB, whatever size it claims, and says so', async () => {
+    const total = 64 * 1024 * 1024;
+    const { url, ended } = slack.serveStream('F4/huge.vcf', total, BOT_TOKEN);
+    const files = [{ id: 'F4', name: 'huge.vcf', mimetype: 'text/vcard', size: 1_000, url_private_download: url }];
+    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-huge', { text: 'Name: Ana López\nCell: +34 612 34 56 78', files }));
+    const update = await slack.waitFor('views.update', (c) => note(c.args.view).includes('huge.vcf'), 30_000);
+    expect(note(update.args.view)).toContain("couldn't read huge.vcf (the card file is larger than 256 KiB)");
+    const seen = await ended;
+    expect(seen.complete).toBe(false);
+    expect(seen.sent).toBeLessThan(total);
+  });
+
   it('shows a file name as text in the note, never as a link', async () => {
     const name = '<https://evil.example/login|Slack: your session expired, sign in again>.vcf';
     const url = slack.serveFile('F3/evil.vcf', 'BEGIN:VCARD\nEND:VCARD', 'xoxb-someone-else');

@@ -18,6 +18,11 @@ export interface FakeSlack {
   waitFor(method: string, match?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   /** Serves a raw file at `/files/<name>` to requests bearing `token`. */
   serveFile(name: string, content: string | Buffer, token: string): string;
+  /**
+   * Streams `bytes` bytes at `/files/<name>` to requests bearing `token`, with no length given (a file larger than it
+   * claims), only as fast as the reader takes them. `ended` says whether the reader took it all before the connection closed.
+   */
+  serveStream(name: string, bytes: number, token: string): { url: string; ended: Promise<{ complete: boolean; sent: number }> };
   /** Sends a Socket Mode envelope to the connected app and resolves with its acknowledgement's payload. */
   sendEnvelope(type: string, payload: unknown, timeoutMs?: number): Promise<unknown>;
   close(): Promise<void>;
@@ -64,10 +69,26 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const waiters: { method: string; match: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
   const files = new Map<string, { content: string | Buffer; token: string }>();
+  const streams = new Map<string, { bytes: number; token: string; ended: (seen: { complete: boolean; sent: number }) => void }>();
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://slack');
       const auth = req.headers.authorization?.replace(/^Bearer /, '');
+      const stream = streams.get(url.pathname.slice('/files/'.length));
+      if (stream && auth === stream.token) {
+        let sent = 0;
+        const chunk = Buffer.alloc(16 * 1024, 'BEGIN:VCARD\r\nNOTE:padding\r\n');
+        res.on('close', () => stream.ended({ complete: res.writableFinished, sent }));
+        res.writeHead(200, { 'content-type': 'text/vcard' });
+        const pump = (): void => {
+          while (sent < stream.bytes) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        return pump();
+      }
       if (url.pathname.startsWith('/files/')) {
         const file = files.get(url.pathname.slice('/files/'.length));
         if (!file || auth !== file.token) return res.writeHead(404).end('not found');
@@ -108,6 +129,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     serveFile(name, content, token) {
       files.set(name, { content, token });
       return `${base}/files/${name}`;
+    },
+    serveStream(name, bytes, token) {
+      let ended!: (seen: { complete: boolean; sent: number }) => void;
+      const seen = new Promise<{ complete: boolean; sent: number }>((resolve) => (ended = resolve));
+      streams.set(name, { bytes, token, ended });
+      return { url: `${base}/files/${name}`, ended: seen };
     },
     sendEnvelope(type, payload, timeoutMs = 10_000) {
       const ws = socket;

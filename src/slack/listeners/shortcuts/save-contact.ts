@@ -23,7 +23,7 @@ export function saveContactShortcut(deps: SlackDeps) {
     const unread: string[] = [];
     for (const file of files) {
       try {
-        vcards.push(await downloadVCard(file, context.botToken ?? '', deps.fileHosts));
+        vcards.push(await downloadVCard(file, context.botToken ?? '', deps.fileOrigins));
       } catch (error) {
         logger.warn({ err: error, file: file.name }, 'could not download a vCard');
         unread.push(escapeMrkdwn(`${file.name ?? 'the attached card'} (${error instanceof Error ? error.message : 'unreadable'})`));
