@@ -74,8 +74,17 @@ export function createLogger(
   };
 }
 
+/** Lines of the Web API client that name no method: each failure is logged with its method instead (slack/web-api.ts). */
+const UNNAMED_WEB_API_FAILURE = /^(?:http request failed|API Call failed due to rate limiting)/;
+
 /** A logger for Slack's libraries: never below `info`, since their debug lines carry whole message bodies. */
-export function libraryLogger(log: Logger): Logger {
+export function libraryLogger(log: Logger, write?: (line: string) => void): Logger {
   const level = log.getLevel() === 'debug' ? 'info' : (log.getLevel() as Level);
-  return createLogger(level, 'slack');
+  const library = createLogger(level, 'slack', write);
+  const named =
+    (emit: Logger['warn']) =>
+    (...args: unknown[]) => {
+      if (!(typeof args[0] === 'string' && UNNAMED_WEB_API_FAILURE.test(args[0]))) emit(...args);
+    };
+  return { ...library, info: named(library.info), warn: named(library.warn) };
 }

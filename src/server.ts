@@ -7,6 +7,7 @@ import { libraryLogger } from './log.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackFileOrigins } from './slack/download.js';
 import { slackNotifier } from './slack/notify.js';
+import { webApiOptions } from './slack/web-api.js';
 
 /** A running contact bot. */
 export interface ContactBot {
@@ -47,10 +48,10 @@ export async function startContactBot(config: Config, log: Logger): Promise<Cont
   const endpoint = await connectEndpoint(config, database.db, log);
   const slackLog = libraryLogger(log);
   const client = new webApi.WebClient(settings.botToken, {
+    ...webApiOptions(slackLog, settings.apiUrl),
     logger: slackLog,
     timeout: 10_000,
     retryConfig: { retries: 4, factor: 2 },
-    ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
   });
   const delivery = createDelivery(database.db, {
     createContacts: endpoint.createContacts,

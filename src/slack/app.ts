@@ -5,6 +5,7 @@ import { registerCommands } from './listeners/commands/index.js';
 import { registerOptions } from './listeners/options/index.js';
 import { registerShortcuts } from './listeners/shortcuts/index.js';
 import { registerViews } from './listeners/views/index.js';
+import { webApiOptions, WHILE_THE_USER_WAITS } from './web-api.js';
 
 /** How this app reaches Slack. */
 export interface SlackSettings {
@@ -19,7 +20,7 @@ export interface SlackSettings {
 
 /** Builds the Bolt app with every listener, on Bolt's HTTP receiver or in Socket Mode. */
 export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Logger, health: CustomRoute): App {
-  const clientOptions = settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {};
+  const clientOptions = webApiOptions(log, settings.apiUrl);
   const receiver: Receiver = settings.appToken
     ? new SocketModeReceiver({
         appToken: settings.appToken,
@@ -32,7 +33,8 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
     receiver,
     logger: log,
     logLevel: log.getLevel(),
-    clientOptions,
+    // The listeners' client makes only the calls a user is waiting on (the form opening).
+    clientOptions: { ...clientOptions, ...WHILE_THE_USER_WAITS },
     authorize: async () => ({ botToken: settings.botToken }),
   });
   registerCommands(app, deps);

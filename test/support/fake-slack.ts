@@ -7,7 +7,12 @@ export interface SlackCall {
   method: string;
   token: string | undefined;
   args: Record<string, unknown>;
+  /** When the fake received it (`Date.now()`). */
+  at: number;
 }
+
+/** How the fake fails a method (see `FakeSlack.fault`). */
+export type SlackFaultKind = 'unavailable' | 'silent' | { error: string };
 
 /** A stand-in for Slack's Web API on loopback: records every call and answers like Slack. */
 export interface FakeSlack {
@@ -18,6 +23,11 @@ export interface FakeSlack {
   waitFor(method: string, match?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   /** Serves a raw file at `/files/<name>` to requests bearing `token`. */
   serveFile(name: string, content: string | Buffer, token: string): string;
+  /**
+   * From now on answers `method` with HTTP 503 (`unavailable`), not at all (`silent`), or with Slack's `{ ok: false, error }`;
+   * `undefined` ends that. Calls are still recorded.
+   */
+  fault(method: string, how: SlackFaultKind | undefined): void;
   /**
    * Streams `bytes` bytes at `/files/<name>` to requests bearing `token`, with no length given (a file larger than it
    * claims), only as fast as the reader takes them. `ended` says whether the reader took it all before the connection closed.
@@ -69,6 +79,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const waiters: { method: string; match: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
   const files = new Map<string, { content: string | Buffer; token: string }>();
+  const faults = new Map<string, SlackFaultKind>();
   const streams = new Map<string, { bytes: number; token: string; ended: (seen: { complete: boolean; sent: number }) => void }>();
   const server = createServer((req, res) => {
     void (async () => {
@@ -96,7 +107,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       const method = url.pathname.replace(/^\/(api\/)?/, '');
       const args = parseArgs(await read(req), req.headers['content-type']);
-      const call = { method, token: auth ?? (args.token as string | undefined), args };
+      const call = { method, token: auth ?? (args.token as string | undefined), args, at: Date.now() };
       calls.push(call);
       for (const w of [...waiters]) {
         if (w.method === method && w.match(call)) {
@@ -104,6 +115,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           w.resolve(call);
         }
       }
+      const fault = faults.get(method);
+      if (fault === 'silent') return;
+      if (fault === 'unavailable') return res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"service_unavailable"}');
+      if (fault) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: fault.error }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args, base)));
     })();
   });
@@ -129,6 +144,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     serveFile(name, content, token) {
       files.set(name, { content, token });
       return `${base}/files/${name}`;
+    },
+    fault(method, how) {
+      if (how) faults.set(method, how);
+      else faults.delete(method);
     },
     serveStream(name, bytes, token) {
       let ended!: (seen: { complete: boolean; sent: number }) => void;

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, types } from '@slac
 import type { CountryCode } from 'libphonenumber-js/max';
 import { parseContactText } from '../../../contact/text.js';
 import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
+import { showForm } from '../../open-form.js';
 import { prefilledModal } from '../../prefilled-modal.js';
 
 const USAGE = [
@@ -14,14 +15,19 @@ const USAGE = [
 
 /** `/addcontact [text | help]`: opens the contact modal, prefilled from the text. */
 export function addContactCommand(deps: SlackDeps) {
-  return async ({ command, ack, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  return async ({ command, ack, client, respond, logger }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     if (!mayCreateContacts(deps, command.user_id)) return ack({ response_type: 'ephemeral', text: NOT_ALLOWED });
     const text = typeof command.text === 'string' ? command.text.trim() : '';
     if (/^(help|-h|--help|\?)$/i.test(text)) return ack({ response_type: 'ephemeral', text: USAGE });
     await ack();
     const view = text === '' ? blankModal(deps.defaultCountry) : JSON.stringify(prefilledModal(parseContactText(text), deps.defaultCountry, { source: 'slash' }));
     // The Web API client sends a string as it is; an object it would deep-copy and serialise on every call.
-    await client.views.open({ trigger_id: command.trigger_id, view: view as unknown as types.ModalView });
+    await showForm('views.open', () => client.views.open({ trigger_id: command.trigger_id, view: view as unknown as types.ModalView }), {
+      user: command.user_id,
+      respond,
+      again: '`/addcontact`',
+      logger,
+    });
   };
 }
 

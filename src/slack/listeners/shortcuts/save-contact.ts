@@ -1,8 +1,9 @@
-import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs, types } from '@slack/bolt';
 import { parseCard } from '../../../contact/card.js';
 import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { downloadVCard } from '../../download.js';
 import { messageCard, vCardFiles, type SlackMessage } from '../../message-card.js';
+import { showForm, type FormRequest } from '../../open-form.js';
 import { prefilledModal } from '../../prefilled-modal.js';
 import { escapeMrkdwn } from '../../views/mrkdwn.js';
 import { loadingModal } from '../../views/report.js';
@@ -17,7 +18,10 @@ export function saveContactShortcut(deps: SlackDeps) {
     if (!mayCreateContacts(deps, shortcut.user.id)) return void (await respond({ response_type: 'ephemeral', text: NOT_ALLOWED }));
     const message: SlackMessage = shortcut.message ?? {};
     const files = vCardFiles(message);
-    const loading = files.length > 0 ? await client.views.open({ trigger_id: shortcut.trigger_id, view: loadingModal() }) : undefined;
+    const request: FormRequest = { user: shortcut.user.id, respond, again: '*Save as contact*', logger };
+    const open = (view: types.ModalView) => showForm('views.open', () => client.views.open({ trigger_id: shortcut.trigger_id, view }), request);
+    const loading = files.length > 0 ? await open(loadingModal()) : undefined;
+    if (files.length > 0 && loading === undefined) return; // the user has been told the form could not open
 
     const vcards: string[] = [];
     const unread: string[] = [];
@@ -31,8 +35,9 @@ export function saveContactShortcut(deps: SlackDeps) {
     }
     const { drafts } = parseCard(messageCard(message, vcards));
     const view = prefilledModal(drafts[0] ?? {}, deps.defaultCountry, { source: 'shortcut' }, shortcutNote(drafts.length, unread));
-    if (loading?.view?.id) await client.views.update({ view_id: loading.view.id, view });
-    else await client.views.open({ trigger_id: shortcut.trigger_id, view });
+    const viewId = loading?.view?.id;
+    if (viewId) await showForm('views.update', () => client.views.update({ view_id: viewId, view }), request);
+    else await open(view);
   };
 }
 
