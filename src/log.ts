@@ -26,6 +26,9 @@ function serialise(value: unknown): unknown {
   return value;
 }
 
+/** Where each logger writes, so the loggers made from it for Slack's libraries write there too. */
+const destinations = new WeakMap<Logger, (line: string) => void>();
+
 /** A JSON-lines logger that Bolt can use too; every line passes through `redact`. */
 export function createLogger(
   level: Level = 'info',
@@ -42,7 +45,7 @@ export function createLogger(
     const line = JSON.stringify({ t: new Date().toISOString(), level: at, name: logName, msg: words.join(' '), ...fields }, (_k, v) => serialise(v));
     write(`${redact(line)}\n`);
   };
-  return {
+  const logger: Logger = {
     debug: (...a) => emit('debug', a),
     info: (...a) => emit('info', a),
     warn: (...a) => emit('warn', a),
@@ -55,10 +58,12 @@ export function createLogger(
       logName = n;
     },
   };
+  destinations.set(logger, write);
+  return logger;
 }
 
 /** A logger for Slack's libraries: never below `info`, since their debug lines carry whole message bodies. */
 export function libraryLogger(log: Logger): Logger {
   const level = log.getLevel() === 'debug' ? 'info' : (log.getLevel() as Level);
-  return createLogger(level, 'slack');
+  return createLogger(level, 'slack', destinations.get(log));
 }
