@@ -22,6 +22,11 @@ const DEFAULTS = { KORE_TIMEOUT_SECONDS: 10, DELIVERY_LEASE_SECONDS: 30, DELIVER
 const USER_ID = /^[UW][A-Z0-9]+$/;
 const USER_ID_HELP = "Slack user IDs look like U012AB3CDE or W012AB3CDE (a member's profile → ⋯ → Copy member ID)";
 
+/** A wrong entry as the message names it: quoted, unless it could be a token pasted in the wrong place. */
+function shown(entry: string, index: number): string {
+  return entry.length > 24 || /^x(ox|app)/i.test(entry) ? `entry ${index + 1} (not shown)` : JSON.stringify(entry);
+}
+
 /** What the settings are loaded for: the Slack app needs its Slack settings; the CLI does not. */
 export type Purpose = 'app' | 'cli';
 
@@ -30,10 +35,10 @@ const userIds = optional.pipe(
     .string()
     .transform((s) => [...new Set(s.split(',').map((id) => id.trim()).filter(Boolean))])
     .superRefine((ids, ctx) => {
-      const bad = ids.filter((id) => !USER_ID.test(id));
+      const bad = ids.flatMap((id, i) => (USER_ID.test(id) ? [] : [shown(id, i)]));
       if (ids.length === 0) ctx.addIssue({ code: 'custom', message: 'lists no user IDs; leave it unset to let everyone in' });
       else if (bad.length > 0) {
-        const named = bad.map((id) => JSON.stringify(id)).join(', ');
+        const named = bad.join(', ');
         ctx.addIssue({ code: 'custom', message: `${named} ${bad.length === 1 ? 'is not a Slack user ID' : 'are not Slack user IDs'}; ${USER_ID_HELP}` });
       }
     })

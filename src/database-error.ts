@@ -6,9 +6,9 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGA
 /** The PostgreSQL server in `DATABASE_URL` could not be opened; the message names its host, never its password. */
 export class DatabaseUnavailable extends Error {
   constructor(databaseUrl: string, cause: unknown) {
-    const url = new URL(databaseUrl);
-    const where = `${url.hostname || 'the local socket'}:${url.port || '5432'}`;
-    const password = decodeURIComponent(url.password);
+    const url = URL.canParse(databaseUrl) ? new URL(databaseUrl) : undefined;
+    const where = url ? `${url.hostname || 'the local socket'}:${url.port || '5432'}` : 'its server';
+    const password = url?.password ? decodeURIComponent(url.password) : '';
     const said = cause instanceof Error ? cause.message : String(cause);
     const reason = password ? said.replaceAll(password, '***') : said;
     const code = (cause as { code?: unknown } | undefined)?.code;

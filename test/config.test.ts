@@ -161,11 +161,15 @@ describe('loadConfig', () => {
       SLACK_APP_TOKEN: 'xoxb-5678-efgh-secret-bot-token',
       SLACK_SIGNING_SECRET: 'signing-s3cret',
       DATABASE_URL: 'mysql://bot:db-p4ssw0rd@db.internal/contacts',
+      ALLOWED_USER_IDS: 'U01ABC,xoxb-9999-pasted-token,bob',
     };
     const found = problems(env);
-    expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'KORE_HOST', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+    expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['ALLOWED_USER_IDS', 'DATABASE_URL', 'KORE_HOST', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+    expect(found).toContain(
+      `ALLOWED_USER_IDS: entry 2 (not shown), "bob" are not Slack user IDs; Slack user IDs look like U012AB3CDE or W012AB3CDE (a member's profile → ⋯ → Copy member ID)`,
+    );
     const text = found.join('\n');
-    for (const secret of ['sup3r-s3cret', 'xoxp-1234-abcd-secret-user-token', 'xoxb-5678-efgh-secret-bot-token', 'signing-s3cret', 'db-p4ssw0rd']) {
+    for (const secret of ['sup3r-s3cret', 'xoxp-1234-abcd-secret-user-token', 'xoxb-5678-efgh-secret-bot-token', 'signing-s3cret', 'db-p4ssw0rd', 'xoxb-9999']) {
       expect(text).not.toContain(secret);
     }
   });
