@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { createDelivery } from './audit/delivery.js';
 import { reportRequest, formatNumber, type ReportStyle } from './audit/report.js';
 import { findRequest, recentRequests, type RequestRow } from './audit/requests.js';
+import { readArguments, UsageError, USAGE } from './cli-args.js';
 import { ConfigError, loadConfig } from './config.js';
+import { countryCallingCode } from './contact/phone.js';
 import { parseContactText } from './contact/text.js';
-import { validateContact } from './contact/validate.js';
-import { openDatabase, type Database } from './database.js';
+import { fieldMessages, otherCountryExample, validateContact } from './contact/validate.js';
+import type { Database } from './database.js';
+import { openConfiguredDatabase } from './database-error.js';
 import { connectEndpoint } from './endpoint.js';
 import { createLogger } from './log.js';
 import { fullName } from './contact/contact.js';
 
-const USAGE = `usage:
-  npm run cli -- add "Mr Arjun Mehta +91 98765 43210" [--country IN]
-  npm run cli -- history [--limit 20]`;
+/** Exit codes, as the usage and the README list them (70 and 75 are sysexits' EX_SOFTWARE and EX_TEMPFAIL). */
+const EXIT = { ok: 0, refused: 1, badInput: 2, couldNotRun: 70, queued: 75 } as const;
 
 const plain: ReportStyle = {
   text: (text) => text,
@@ -24,25 +25,19 @@ const plain: ReportStyle = {
   time: (at) => at.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
 };
 
-/** Exit codes: 0 created, 1 refused (duplicate, rejected, …), 2 bad input, 75 queued for a retry. */
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { country: { type: 'string' }, limit: { type: 'string', default: '20' }, help: { type: 'boolean' } },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help || (command !== 'add' && command !== 'history')) {
+  const request = readArguments(argv);
+  if (request.command === 'help') {
     console.log(USAGE);
-    return values.help ? 0 : 2;
+    return 0;
   }
 
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
   const log = createLogger(config.logLevel, 'contact-bot-cli', (line) => process.stderr.write(line));
-  const database = await openDatabase(config);
+  const database = await openConfiguredDatabase(config);
   try {
-    if (command === 'history') return await history(database, Number(values.limit) || 20);
-    return await add(database, rest.join(' '), values.country?.toUpperCase() as CountryCode | undefined);
+    if (request.command === 'history') return await history(database, request.limit);
+    return await add(database, request.text, request.country);
   } finally {
     await database.close();
   }
@@ -52,8 +47,8 @@ async function main(argv: string[]): Promise<number> {
     const checked = validateContact({ ...draft, country }, config.defaultCountry);
     if (!checked.ok) {
       console.error(`Not created: ${JSON.stringify(text)}`);
-      for (const [field, message] of Object.entries(checked.errors)) console.error(`  ${field}: ${message}`);
-      return 2;
+      for (const [field, message] of Object.entries(fieldMessages(checked, countryHint))) console.error(`  ${field}: ${message}`);
+      return EXIT.badInput;
     }
     const endpoint = await connectEndpoint(config, db, log);
     let queued = false;
@@ -71,16 +66,22 @@ async function main(argv: string[]): Promise<number> {
     const settled = await findRequest(db, row.id);
     const report = await reportRequest(db, settled!, plain, queued);
     console.log([report.title, ...report.lines.map((l) => `  ${l}`)].join('\n'));
-    if (queued) return 75;
-    return settled!.status === 'created' ? 0 : 1;
+    if (queued) return EXIT.queued;
+    return settled!.status === 'created' ? EXIT.ok : EXIT.refused;
   }
+}
+
+/** The CLI's own ways to another country: the option, or the number typed with its calling code. */
+function countryHint(readIn: CountryCode): string {
+  const other = otherCountryExample(readIn);
+  return `For another country, use --country ${other} or type the number with ${countryCallingCode(other)}.`;
 }
 
 async function history({ db }: Database, limit: number): Promise<number> {
   const rows = await recentRequests(db, { limit });
   if (rows.length === 0) console.log('No requests yet.');
   for (const row of rows) console.log(historyLine(row));
-  return 0;
+  return EXIT.ok;
 }
 
 function historyLine(row: RequestRow): string {
@@ -92,7 +93,15 @@ function historyLine(row: RequestRow): string {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : `contact-bot: ${error instanceof Error ? error.message : error}`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
+    if (error instanceof UsageError) {
+      console.error(`contact-bot: ${error.message}\n(npm run cli -- --help shows how to use it)`);
+      process.exit(EXIT.badInput);
+    }
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(EXIT.badInput);
+    }
+    console.error(`contact-bot: could not run: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(EXIT.couldNotRun);
   },
 );

@@ -13,61 +13,134 @@ const url = optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(
 
 const PORT = 'must be a port number (0 to 65535)';
 const POSITIVE = 'must be a positive number';
-const positive = (fallback: number) =>
-  optional.pipe(z.coerce.number<string | undefined>(POSITIVE).positive(POSITIVE).default(fallback));
+const positive = optional.pipe(z.coerce.number<string | undefined>(POSITIVE).positive(POSITIVE).optional());
 
-const schema = z
-  .object({
-    NODE_ENV: optional,
-    SLACK_BOT_TOKEN: optional.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
-    SLACK_SIGNING_SECRET: optional,
-    SLACK_APP_TOKEN: optional.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
-    SLACK_API_URL: url,
-    PORT: optional.pipe(
-      z.coerce.number<string | undefined>(PORT).int(PORT).min(0, PORT).max(65535, PORT).default(3000),
-    ),
-    DATABASE_URL: optional.pipe(
-      z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-    ),
-    PGLITE_DIR: optional.pipe(z.string().default('./.data/pglite')),
-    KORE_HOST: url,
-    KORE_STREAM_ID: optional,
-    KORE_ACCOUNT_ID: optional,
-    KORE_CLIENT_ID: optional,
-    KORE_CLIENT_SECRET: optional,
-    KORE_ENFORCE_JTI: optional.pipe(z.enum(['true', 'false'], 'must be true or false').default('false')),
-    KORE_DEFAULT_EXTENSION: optional.pipe(z.string().default('+')),
-    DEFAULT_COUNTRY: optional.pipe(
-      z
-        .string()
-        .transform((s) => s.toUpperCase())
-        .refine((s) => COUNTRIES.has(s), 'must be an ISO 3166-1 alpha-2 code such as US or IN')
-        .default('US'),
-    ),
-    ALLOWED_USER_IDS: optional,
-    KORE_TIMEOUT_SECONDS: positive(10),
-    DELIVERY_LEASE_SECONDS: positive(30),
-    DELIVERY_DEADLINE_MINUTES: positive(60),
-    LOG_LEVEL: optional.pipe(z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error').default('info')),
-  })
-  .superRefine(
+/** Applied after the checks, so a check can tell a value someone set from a default. */
+const DEFAULTS = { KORE_TIMEOUT_SECONDS: 10, DELIVERY_LEASE_SECONDS: 30, DELIVERY_DEADLINE_MINUTES: 60 };
+
+/** Slack user IDs are an upper-case `U` or `W` (Enterprise Grid) and upper-case letters and digits. */
+const USER_ID = /^[UW][A-Z0-9]+$/;
+const USER_ID_HELP = "Slack user IDs look like U012AB3CDE or W012AB3CDE (a member's profile → ⋯ → Copy member ID)";
+
+/** A wrong entry as the message names it: quoted, unless it could be a token pasted in the wrong place. */
+function shown(entry: string, index: number): string {
+  return entry.length > 24 || /^x(ox|app)/i.test(entry) ? `entry ${index + 1} (not shown)` : JSON.stringify(entry);
+}
+
+/** What the settings are loaded for: the Slack app needs its Slack settings; the CLI does not. */
+export type Purpose = 'app' | 'cli';
+
+const userIds = optional.pipe(
+  z
+    .string()
+    .transform((s) => [...new Set(s.split(',').map((id) => id.trim()).filter(Boolean))])
+    .superRefine((ids, ctx) => {
+      const bad = ids.flatMap((id, i) => (USER_ID.test(id) ? [] : [shown(id, i)]));
+      if (ids.length === 0) ctx.addIssue({ code: 'custom', message: 'lists no user IDs; leave it unset to let everyone in' });
+      else if (bad.length > 0) {
+        const named = bad.join(', ');
+        ctx.addIssue({ code: 'custom', message: `${named} ${bad.length === 1 ? 'is not a Slack user ID' : 'are not Slack user IDs'}; ${USER_ID_HELP}` });
+      }
+    })
+    .optional(),
+);
+
+const fields = z.object({
+  NODE_ENV: optional,
+  SLACK_BOT_TOKEN: optional.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_APP_TOKEN: optional.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
+  SLACK_API_URL: url,
+  PORT: optional.pipe(
+    z.coerce.number<string | undefined>(PORT).int(PORT).min(0, PORT).max(65535, PORT).default(3000),
+  ),
+  DATABASE_URL: optional.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  ),
+  PGLITE_DIR: optional.pipe(z.string().default('./.data/pglite')),
+  KORE_HOST: url,
+  KORE_STREAM_ID: optional,
+  KORE_ACCOUNT_ID: optional,
+  KORE_CLIENT_ID: optional,
+  KORE_CLIENT_SECRET: optional,
+  KORE_ENFORCE_JTI: optional.pipe(z.enum(['true', 'false'], 'must be true or false').default('false')),
+  KORE_DEFAULT_EXTENSION: optional.pipe(z.string().default('+')),
+  DEFAULT_COUNTRY: optional.pipe(
+    z
+      .string()
+      .transform((s) => s.toUpperCase())
+      .refine((s) => COUNTRIES.has(s), 'must be an ISO 3166-1 alpha-2 code such as US or IN')
+      .default('US'),
+  ),
+  ALLOWED_USER_IDS: userIds,
+  KORE_TIMEOUT_SECONDS: positive,
+  DELIVERY_LEASE_SECONDS: positive,
+  DELIVERY_DEADLINE_MINUTES: positive,
+  LOG_LEVEL: optional.pipe(z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error').default('info')),
+});
+
+type Env = z.infer<typeof fields>;
+type Problem = [variable: keyof Env, message: string];
+
+/** Problems no single variable shows: settings that only make sense together. */
+function combinationProblems(env: Env, purpose: Purpose, bad: ReadonlySet<unknown>): Problem[] {
+  const problems: Problem[] = [];
+  if (!bad.has('DELIVERY_LEASE_SECONDS') && !bad.has('KORE_TIMEOUT_SECONDS')) {
+    const lease = leaseProblem(env.KORE_TIMEOUT_SECONDS, env.DELIVERY_LEASE_SECONDS);
+    if (lease) problems.push(lease);
+  }
+  const kore = ['KORE_STREAM_ID', 'KORE_ACCOUNT_ID', 'KORE_CLIENT_ID', 'KORE_CLIENT_SECRET'] as const;
+  if (env.KORE_HOST) {
+    for (const key of kore) if (!env[key]) problems.push([key, 'is required with KORE_HOST']);
+  } else if (env.NODE_ENV === 'production' && !bad.has('KORE_HOST')) {
+    problems.push(['KORE_HOST', 'is required when NODE_ENV=production']);
+  }
+  if (purpose === 'app') {
+    if (!env.SLACK_BOT_TOKEN && !bad.has('SLACK_BOT_TOKEN')) problems.push(['SLACK_BOT_TOKEN', 'is required to run the Slack app']);
+    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET && !bad.has('SLACK_APP_TOKEN')) {
+      problems.push(['SLACK_SIGNING_SECRET', 'is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)']);
+    }
+  }
+  return problems;
+}
+
+/**
+ * A busy process must not lose the lease on a call it is still waiting for, so the lease is at least twice the
+ * timeout. The line blames the variable that was set, with both values, since a default nobody set is no one's fault.
+ */
+function leaseProblem(timeoutSet: number | undefined, leaseSet: number | undefined): Problem | undefined {
+  const timeout = timeoutSet ?? DEFAULTS.KORE_TIMEOUT_SECONDS;
+  const lease = leaseSet ?? DEFAULTS.DELIVERY_LEASE_SECONDS;
+  if (lease >= 2 * timeout) return undefined;
+  if (leaseSet === undefined) {
+    return [
+      'KORE_TIMEOUT_SECONDS',
+      `${timeout} s needs DELIVERY_LEASE_SECONDS (${lease} s, the default) to be at least twice it; ` +
+        `lower it to ${lease / 2} or less, or set DELIVERY_LEASE_SECONDS to ${2 * timeout} or more`,
+    ];
+  }
+  const timeoutSaid = timeoutSet === undefined ? `${timeout} s, the default` : `${timeout} s`;
+  return [
+    'DELIVERY_LEASE_SECONDS',
+    `${lease} s must be at least twice KORE_TIMEOUT_SECONDS (${timeoutSaid}); set it to ${2 * timeout} or more` +
+      (timeoutSet === undefined ? '' : `, or lower KORE_TIMEOUT_SECONDS to ${lease / 2} or less`),
+  ];
+}
+
+/** The fields, then what they mean together; runs after an unparsable value too, so every problem is reported at once. */
+function schemaFor(purpose: Purpose) {
+  return fields.superRefine(
     (env, ctx) => {
       const bad = new Set(ctx.issues.map((issue) => issue.path?.[0]));
-      const timed = !bad.has('DELIVERY_LEASE_SECONDS') && !bad.has('KORE_TIMEOUT_SECONDS');
-      // A busy process must not lose the lease on a call it is still waiting for.
-      if (timed && env.DELIVERY_LEASE_SECONDS < 2 * env.KORE_TIMEOUT_SECONDS) {
-        ctx.addIssue({ code: 'custom', path: ['DELIVERY_LEASE_SECONDS'], message: 'must be at least twice KORE_TIMEOUT_SECONDS' });
-      }
-      const kore = ['KORE_STREAM_ID', 'KORE_ACCOUNT_ID', 'KORE_CLIENT_ID', 'KORE_CLIENT_SECRET'] as const;
-      if (env.KORE_HOST) {
-        for (const key of kore) if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required with KORE_HOST' });
-      } else if (env.NODE_ENV === 'production') {
-        ctx.addIssue({ code: 'custom', path: ['KORE_HOST'], message: 'is required when NODE_ENV=production' });
+      for (const [variable, message] of combinationProblems(env, purpose, bad)) {
+        ctx.addIssue({ code: 'custom', path: [variable], message });
       }
     },
-    // Runs after an unparsable value too, so every problem is reported at once.
     { when: () => true },
   );
+}
+
+const schemas = { app: schemaFor('app'), cli: schemaFor('cli') };
 
 /** Where and how the contacts endpoint is reached. */
 export interface KoreConfig {
@@ -102,7 +175,12 @@ export interface Config {
   };
 }
 
-/** One line per bad variable; never carries a value. */
+/** The settings of the Slack app, which cannot run without its Slack credentials. */
+export interface AppConfig extends Config {
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+}
+
+/** One line per bad variable; never carries a secret's value. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.join('\n')}`);
@@ -110,9 +188,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment into a `Config`, or throws a `ConfigError` naming each bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = schema.safeParse(env);
+/**
+ * Parses the environment into a `Config`, or throws a `ConfigError` naming each bad variable — every one at once.
+ * For the Slack app (`'app'`) the Slack credentials are required too; the CLI (the default) does without them.
+ */
+export function loadConfig(env: Record<string, string | undefined>, purpose: 'app'): AppConfig;
+export function loadConfig(env?: Record<string, string | undefined>, purpose?: Purpose): Config;
+export function loadConfig(env: Record<string, string | undefined> = process.env, purpose: Purpose = 'cli'): Config {
+  const parsed = schemas[purpose].safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
   }
@@ -139,14 +222,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : undefined,
     defaultExtension: e.KORE_DEFAULT_EXTENSION,
     defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
-    allowedUserIds: e.ALLOWED_USER_IDS
-      ? new Set(e.ALLOWED_USER_IDS.split(',').map((s) => s.trim()).filter(Boolean))
-      : undefined,
+    allowedUserIds: e.ALLOWED_USER_IDS && new Set(e.ALLOWED_USER_IDS),
     logLevel: e.LOG_LEVEL,
     delivery: {
-      timeoutMs: e.KORE_TIMEOUT_SECONDS * 1000,
-      leaseMs: e.DELIVERY_LEASE_SECONDS * 1000,
-      deadlineMs: e.DELIVERY_DEADLINE_MINUTES * 60_000,
+      timeoutMs: (e.KORE_TIMEOUT_SECONDS ?? DEFAULTS.KORE_TIMEOUT_SECONDS) * 1000,
+      leaseMs: (e.DELIVERY_LEASE_SECONDS ?? DEFAULTS.DELIVERY_LEASE_SECONDS) * 1000,
+      deadlineMs: (e.DELIVERY_DEADLINE_MINUTES ?? DEFAULTS.DELIVERY_DEADLINE_MINUTES) * 60_000,
     },
   };
 }

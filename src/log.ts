@@ -41,6 +41,9 @@ function serialise(value: unknown): unknown {
   return value;
 }
 
+/** Where each logger writes, so the loggers made from it for Slack's libraries write there too. */
+const destinations = new WeakMap<Logger, (line: string) => void>();
+
 /** A JSON-lines logger that Bolt can use too; every line passes through `redact`. */
 export function createLogger(
   level: Level = 'info',
@@ -59,7 +62,7 @@ export function createLogger(
     // Keys are ours, but whole objects can be logged: the line is redacted once more as a whole.
     write(`${line.length <= LINE_LIMIT ? redact(line) : JSON.stringify({ ...record, msg: bounded(record.msg), truncated: line.length })}\n`);
   };
-  return {
+  const logger: Logger = {
     debug: (...a) => emit('debug', a),
     info: (...a) => emit('info', a),
     warn: (...a) => emit('warn', a),
@@ -72,15 +75,17 @@ export function createLogger(
       logName = n;
     },
   };
+  destinations.set(logger, write);
+  return logger;
 }
 
 /** Lines of the Web API client that name no method: each failure is logged with its method instead (slack/web-api.ts). */
 const UNNAMED_WEB_API_FAILURE = /^(?:http request failed|API Call failed due to rate limiting)/;
 
 /** A logger for Slack's libraries: never below `info`, since their debug lines carry whole message bodies. */
-export function libraryLogger(log: Logger, write?: (line: string) => void): Logger {
+export function libraryLogger(log: Logger): Logger {
   const level = log.getLevel() === 'debug' ? 'info' : (log.getLevel() as Level);
-  const library = createLogger(level, 'slack', write);
+  const library = createLogger(level, 'slack', destinations.get(log));
   const named =
     (emit: Logger['warn']) =>
     (...args: unknown[]) => {

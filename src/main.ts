@@ -5,7 +5,7 @@ import { startContactBot } from './server.js';
 const SHUTDOWN_GRACE_MS = 8_000;
 
 try {
-  const config = loadConfig();
+  const config = loadConfig(process.env, 'app');
   const log = createLogger(config.logLevel);
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
   const bot = await startContactBot(config, log);

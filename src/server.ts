@@ -1,7 +1,8 @@
 import { webApi, type CustomRoute, type Logger } from '@slack/bolt';
 import { createDelivery } from './audit/delivery.js';
-import { ConfigError, type Config } from './config.js';
-import { databaseAnswers, openDatabase, type Database } from './database.js';
+import type { AppConfig } from './config.js';
+import { databaseAnswers, type Database } from './database.js';
+import { openConfiguredDatabase } from './database-error.js';
 import { connectEndpoint, type ContactsEndpoint } from './endpoint.js';
 import { libraryLogger } from './log.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
@@ -17,15 +18,9 @@ export interface ContactBot {
   stop(graceMs: number): Promise<void>;
 }
 
-/** The Slack settings the app cannot run without, or one line per missing one. */
-export function slackSettings(config: Config): SlackSettings {
-  const { botToken, signingSecret, appToken, apiUrl } = config.slack;
-  const problems = [
-    ...(botToken ? [] : ['SLACK_BOT_TOKEN: is required to run the Slack app']),
-    ...(appToken || signingSecret ? [] : ['SLACK_SIGNING_SECRET: is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)']),
-  ];
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { botToken: botToken!, signingSecret, appToken, apiUrl, port: config.port };
+/** How the app reaches Slack; `loadConfig(env, 'app')` has checked they are there. */
+function slackSettings(config: AppConfig): SlackSettings {
+  return { ...config.slack, port: config.port };
 }
 
 function healthRoute(database: Database): CustomRoute {
@@ -42,9 +37,9 @@ function healthRoute(database: Database): CustomRoute {
 }
 
 /** Opens the database, connects the contacts endpoint, and starts Slack and the delivery worker. */
-export async function startContactBot(config: Config, log: Logger): Promise<ContactBot> {
+export async function startContactBot(config: AppConfig, log: Logger): Promise<ContactBot> {
   const settings = slackSettings(config);
-  const database = await openDatabase(config);
+  const database = await openConfiguredDatabase(config);
   const endpoint = await connectEndpoint(config, database.db, log);
   const slackLog = libraryLogger(log);
   const client = new webApi.WebClient(settings.botToken, {

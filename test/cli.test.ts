@@ -1,25 +1,12 @@
-import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopback, reply, type Loopback } from './kore/loopback.js';
 import { pgliteFolder, testTargets } from './support/databases.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const OURS = /^(DATABASE_URL|PGLITE_DIR|KORE_|SLACK_|DEFAULT_COUNTRY|ALLOWED_USER_IDS|LOG_LEVEL|NODE_ENV|DELIVERY_)/;
+import { runScript, type Run } from './support/run.js';
 
 /** Runs `npm run cli -- …` as a user would, with only `env` as its settings. */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: { ...inherited, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string>): Promise<Run> {
+  return runScript('src/cli.ts', args, env);
 }
 
 const me = `cli:${userInfo().username}`;
@@ -71,6 +58,15 @@ describe.each(testTargets())('the CLI on $name', (target) => {
     expect(run.stdout).toBe('');
   });
 
+  it('says how to choose another country when the number does not fit the default one, and records nothing', async () => {
+    const run = await cli(['add', 'Mr Ravi Shankar 020 7946 0958'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^ {2}phone: That number is too long for United States \(US\)\. Check for extra digits\. For another country, use --country GB or type the number with \+44\.$/m,
+    );
+    expect(run.stdout).toBe('');
+  });
+
   it('lists the requests, newest first, with their statuses', async () => {
     const run = await cli(['history'], env);
     expect(run.code, run.stderr).toBe(0);
@@ -107,10 +103,33 @@ describe.each(testTargets())('the CLI on $name', (target) => {
 });
 
 describe('the CLI without a database', () => {
-  it('prints its usage and exits 2 for an unknown command', async () => {
-    const run = await cli(['remove', 'everything'], {});
+  it.each([['--help'], ['-h']])('prints its usage for %s and exits 0', async (flag) => {
+    const run = await cli([flag], {});
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^usage:\n/);
+    expect(run.stdout).toContain('exit codes: 0 created; 1 refused');
+    expect(run.stderr).toBe('');
+  });
+
+  it.each([
+    [['remove', 'everything'], 'unknown command "remove"'],
+    [['history', '--verbose'], "Unknown option '--verbose'"],
+    [['history', 'extra'], 'history takes no arguments, but was given "extra"'],
+    [['history', '--limit', 'abc'], '--limit must be a whole number from 1 to 1000, not "abc"'],
+    [['add', 'Anil Kumar 98765 43220', '--country', 'XX'], '--country "XX" is not a country I know'],
+  ])('exits 2 for %j, saying what is wrong, before touching any settings or database', async (argv, message) => {
+    const run = await cli(argv, { DEFAULT_COUNTRY: 'Narnia' });
     expect(run.code).toBe(2);
-    expect(run.stdout).toContain('usage:');
+    expect(run.stderr).toContain(`contact-bot: ${message}`);
+    expect(run.stderr).toContain('npm run cli -- --help');
+    expect(run.stdout).toBe('');
+  });
+
+  it('says the database cannot be reached, naming its host and not its password, and exits 70', async () => {
+    const run = await cli(['history'], { DATABASE_URL: 'postgres://bot:s3cret-pw@127.0.0.1:1/contacts' });
+    expect(run.code).toBe(70);
+    expect(run.stderr).toMatch(/^contact-bot: could not run: the database at 127\.0\.0\.1:1 \(DATABASE_URL\) is not reachable: .*ECONNREFUSED/m);
+    expect(run.stderr).not.toContain('s3cret-pw');
   });
 
   it('stops on a bad setting with one line naming it, and no secret', async () => {

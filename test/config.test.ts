@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, type Purpose } from '../src/config.js';
 
 const kore = {
   KORE_HOST: 'https://platform.kore.ai',
@@ -10,9 +10,9 @@ const kore = {
 };
 
 /** The problems `loadConfig` names for this environment (none when it loads). */
-function problems(env: Record<string, string | undefined>): string[] {
+function problems(env: Record<string, string | undefined>, purpose: Purpose = 'cli'): string[] {
   try {
-    loadConfig(env);
+    loadConfig(env, purpose);
     return [];
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
@@ -106,7 +106,10 @@ describe('loadConfig', () => {
     ['KORE_TIMEOUT_SECONDS', '0'],
     ['DELIVERY_LEASE_SECONDS', '-5'],
     ['DELIVERY_LEASE_SECONDS', '5'],
+    ['KORE_TIMEOUT_SECONDS', '20'],
     ['DELIVERY_DEADLINE_MINUTES', 'never'],
+    ['ALLOWED_USER_IDS', 'bob'],
+    ['ALLOWED_USER_IDS', 'U01ABC,u02def'],
   ])('names %s, and only it, for %j', (variable, value) => {
     const found = problems(variable === 'KORE_HOST' ? { ...kore, KORE_HOST: value } : { [variable]: value });
     expect(found).toHaveLength(1);
@@ -119,7 +122,18 @@ describe('loadConfig', () => {
     ['PORT', '70000', 'PORT: must be a port number (0 to 65535)'],
     ['KORE_TIMEOUT_SECONDS', 'ten', 'KORE_TIMEOUT_SECONDS: must be a positive number'],
     ['DELIVERY_LEASE_SECONDS', '-5', 'DELIVERY_LEASE_SECONDS: must be a positive number'],
-    ['DELIVERY_LEASE_SECONDS', '19', 'DELIVERY_LEASE_SECONDS: must be at least twice KORE_TIMEOUT_SECONDS'],
+    ['DELIVERY_LEASE_SECONDS', '19', 'DELIVERY_LEASE_SECONDS: 19 s must be at least twice KORE_TIMEOUT_SECONDS (10 s, the default); set it to 20 or more'],
+    [
+      'KORE_TIMEOUT_SECONDS',
+      '20',
+      'KORE_TIMEOUT_SECONDS: 20 s needs DELIVERY_LEASE_SECONDS (30 s, the default) to be at least twice it; lower it to 15 or less, or set DELIVERY_LEASE_SECONDS to 40 or more',
+    ],
+    [
+      'ALLOWED_USER_IDS',
+      'bob',
+      `ALLOWED_USER_IDS: "bob" is not a Slack user ID; Slack user IDs look like U012AB3CDE or W012AB3CDE (a member's profile → ⋯ → Copy member ID)`,
+    ],
+    ['ALLOWED_USER_IDS', ' , ', 'ALLOWED_USER_IDS: lists no user IDs; leave it unset to let everyone in'],
     ['DEFAULT_COUNTRY', 'XX', 'DEFAULT_COUNTRY: must be an ISO 3166-1 alpha-2 code such as US or IN'],
     ['LOG_LEVEL', 'trace', 'LOG_LEVEL: must be debug, info, warn or error'],
   ])('says in plain words what is wrong with %s=%s', (variable, value, line) => {
@@ -135,7 +149,7 @@ describe('loadConfig', () => {
       }
       throw new Error('loadConfig accepted a bad environment');
     })();
-    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual(['DEFAULT_COUNTRY', 'DELIVERY_LEASE_SECONDS', 'KORE_HOST', 'LOG_LEVEL', 'PORT']);
+    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual(['DEFAULT_COUNTRY', 'KORE_HOST', 'KORE_TIMEOUT_SECONDS', 'LOG_LEVEL', 'PORT']);
     expect(error.message.split('\n').slice(1)).toEqual(error.problems);
   });
 
@@ -147,11 +161,15 @@ describe('loadConfig', () => {
       SLACK_APP_TOKEN: 'xoxb-5678-efgh-secret-bot-token',
       SLACK_SIGNING_SECRET: 'signing-s3cret',
       DATABASE_URL: 'mysql://bot:db-p4ssw0rd@db.internal/contacts',
+      ALLOWED_USER_IDS: 'U01ABC,xoxb-9999-pasted-token,bob',
     };
     const found = problems(env);
-    expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'KORE_HOST', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+    expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['ALLOWED_USER_IDS', 'DATABASE_URL', 'KORE_HOST', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+    expect(found).toContain(
+      `ALLOWED_USER_IDS: entry 2 (not shown), "bob" are not Slack user IDs; Slack user IDs look like U012AB3CDE or W012AB3CDE (a member's profile → ⋯ → Copy member ID)`,
+    );
     const text = found.join('\n');
-    for (const secret of ['sup3r-s3cret', 'xoxp-1234-abcd-secret-user-token', 'xoxb-5678-efgh-secret-bot-token', 'signing-s3cret', 'db-p4ssw0rd']) {
+    for (const secret of ['sup3r-s3cret', 'xoxp-1234-abcd-secret-user-token', 'xoxb-5678-efgh-secret-bot-token', 'signing-s3cret', 'db-p4ssw0rd', 'xoxb-9999']) {
       expect(text).not.toContain(secret);
     }
   });
@@ -172,6 +190,44 @@ describe('loadConfig', () => {
       'KORE_ACCOUNT_ID: is required with KORE_HOST',
       'KORE_CLIENT_SECRET: is required with KORE_HOST',
     ]);
+  });
+
+  it('names both settings, with their values, when the lease and the timeout were both set', () => {
+    expect(problems({ KORE_TIMEOUT_SECONDS: '20', DELIVERY_LEASE_SECONDS: '30' })).toEqual([
+      'DELIVERY_LEASE_SECONDS: 30 s must be at least twice KORE_TIMEOUT_SECONDS (20 s); set it to 40 or more, or lower KORE_TIMEOUT_SECONDS to 15 or less',
+    ]);
+    expect(loadConfig({ KORE_TIMEOUT_SECONDS: '20', DELIVERY_LEASE_SECONDS: '40' }).delivery).toMatchObject({ timeoutMs: 20_000, leaseMs: 40_000 });
+  });
+
+  it('names every entry of ALLOWED_USER_IDS that is not a Slack user ID', () => {
+    expect(problems({ ALLOWED_USER_IDS: 'U01ABC, bob,W02DEF,u03ghi' })).toEqual([
+      `ALLOWED_USER_IDS: "bob", "u03ghi" are not Slack user IDs; Slack user IDs look like U012AB3CDE or W012AB3CDE (a member's profile → ⋯ → Copy member ID)`,
+    ]);
+  });
+
+  describe('for the Slack app', () => {
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'signing' };
+
+    it('names every problem at once, the Slack credentials with the rest', () => {
+      expect(problems({ DEFAULT_COUNTRY: 'Narnia', SLACK_BOT_TOKEN: 'xoxb-1-2-abc' }, 'app')).toEqual([
+        'DEFAULT_COUNTRY: must be an ISO 3166-1 alpha-2 code such as US or IN',
+        'SLACK_SIGNING_SECRET: is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+      ]);
+      expect(problems({}, 'app')).toEqual([
+        'SLACK_BOT_TOKEN: is required to run the Slack app',
+        'SLACK_SIGNING_SECRET: is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+      ]);
+    });
+
+    it('needs no signing secret in Socket Mode, and no Slack settings at all for the CLI', () => {
+      expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-A-abc' }, 'app').slack.appToken).toBe('xapp-1-A-abc');
+      expect(loadConfig(slack, 'app').slack).toEqual({ botToken: 'xoxb-1-2-abc', signingSecret: 'signing', appToken: undefined, apiUrl: undefined });
+      expect(problems({}, 'cli')).toEqual([]);
+    });
+
+    it('names a malformed token once, not also as missing', () => {
+      expect(problems({ ...slack, SLACK_BOT_TOKEN: 'xoxp-user' }, 'app')).toEqual(['SLACK_BOT_TOKEN: must start with xoxb-']);
+    });
   });
 
   it('parses ALLOWED_USER_IDS into a set', () => {

@@ -2,7 +2,7 @@ import { LogLevel } from '@slack/bolt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskPhone } from '../src/contact/phone.js';
-import { createLogger, redact } from '../src/log.js';
+import { createLogger, libraryLogger, redact } from '../src/log.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhcHBJZCI6ImNzLTEyMyIsInN1YiI6ImNzLTEyMyJ9.Qm1Yb2d1c19zaWduYXR1cmVfMDEyMzQ1Njc4OQ';
@@ -156,5 +156,15 @@ describe('createLogger', () => {
     log.setName('bolt');
     log.info('hello');
     expect(records()[0]!.name).toBe('bolt');
+  });
+});
+
+describe('libraryLogger', () => {
+  it("writes where the app's logger writes, named slack and never below info", () => {
+    const { log, records } = capture('debug');
+    const slack = libraryLogger(log);
+    slack.debug('a whole message body');
+    slack.error('An incoming event was not acknowledged within 3 seconds.');
+    expect(records()).toEqual([expect.objectContaining({ level: 'error', name: 'slack', msg: 'An incoming event was not acknowledged within 3 seconds.' })]);
   });
 });

@@ -11,10 +11,22 @@ import {
 import type { Phone } from './contact.js';
 
 /** Why a typed number could not be used. */
-export type PhoneProblem = 'NOT_A_NUMBER' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_COUNTRY' | 'INVALID_NUMBER';
+export type PhoneProblem = 'NOT_A_NUMBER' | 'HAS_LETTERS' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_COUNTRY' | 'INVALID_NUMBER';
+
+/** What was wrong with a typed number, in words for anyone; each surface adds its own hint from the rest. */
+export interface PhoneFailure {
+  ok: false;
+  reason: PhoneProblem;
+  message: string;
+  /**
+   * Set when the number had no calling code and so was read as one of this country: it may belong to another, and
+   * the surface says how to choose it (a CLI option, a form field).
+   */
+  readIn?: CountryCode;
+}
 
 /** A normalised phone, or the problem with what was typed and what to do about it. */
-export type PhoneResult = { ok: true; phone: Phone } | { ok: false; reason: PhoneProblem; message: string };
+export type PhoneResult = { ok: true; phone: Phone } | PhoneFailure;
 
 /** How a number was written once labels, separators and the extension are set aside. */
 interface WrittenNumber {
@@ -34,12 +46,19 @@ const EXTENSION = /(?:(?<!\p{L})(?:extension|extn|ext|x)\.?|#)\s*[:=]?\s*(\d{1,1
 const SEPARATORS = /^[\d\s\-\u2010-\u2015.()/[\]]*$/u;
 const PLUS_BEFORE_DIGITS = /\+[\s\-\u2010-\u2015.(/[]*$/u;
 const DECIMAL_DIGIT = /\p{Nd}/u;
+/**
+ * A letter right after a digit, or after a digit and `-` `.` `/`: `98765ABCDE`, `1-800-FLOWERS`, `98765O43210`.
+ * Letters are never mapped to keypad digits: a contact's number is a phone to call back, and a guessed digit would
+ * create a wrong contact without a word. (Each start is a digit and the run after it is one class, so this is linear.)
+ */
+const LETTER_AFTER_DIGIT = /\d[-./]*\p{L}/u;
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
 /** Reads a typed phone number in any common notation and checks it is a real, dialable number. */
 export function normalisePhone(text: string, defaultCountry: CountryCode): PhoneResult {
   const written = readWrittenNumber(text);
+  if (written === 'HAS_LETTERS') return failure('HAS_LETTERS', `Letters aren't digits: type the number in digits only, e.g. ${EXAMPLE}.`);
   if (!written) return notANumber();
   const home = isSupportedCountry(defaultCountry) ? defaultCountry : undefined;
   const international = `+${written.digits.replace(/^00/, '')}`;
@@ -71,12 +90,14 @@ export function maskPhone(e164: string): string {
     : maskAllButLastFour(e164);
 }
 
-function readWrittenNumber(text: string): WrittenNumber | undefined {
+function readWrittenNumber(text: string): WrittenNumber | 'HAS_LETTERS' | undefined {
   const ascii = toAsciiDigits(text.normalize('NFKC'));
   const extensionMatch = EXTENSION.exec(ascii);
   const body = extensionMatch ? ascii.slice(0, extensionMatch.index) : ascii;
   const first = body.search(/\d/);
   if (first < 0) return undefined;
+  // Only after the first digit: a label before the number (`Tel.020…`) may touch it.
+  if (LETTER_AFTER_DIGIT.test(body.slice(first))) return 'HAS_LETTERS';
   const last = body.search(/\d\D*$/);
   const core = body.slice(first, last + 1);
   if (!SEPARATORS.test(core)) return undefined;
@@ -134,12 +155,11 @@ function nationalProblem(digits: string, home: CountryCode | undefined): PhoneRe
   if (!home) return failure('INVALID_COUNTRY', `Add the country code, e.g. ${EXAMPLE}.`);
   const problem = lengthProblem(digits, home);
   if (problem === 'NOT_A_NUMBER') return notANumber();
-  if (problem === 'TOO_SHORT' || problem === 'TOO_LONG') return lengthFailure(problem, home);
-  // The digits could be right for some other country, so the fix may be a country code, not a digit.
-  return failure(
-    'INVALID_COUNTRY',
-    `That isn't a valid number in ${regionName(home)}. Check the digits, or add the country code, e.g. ${EXAMPLE}.`,
-  );
+  // The digits could be right for some other country, so the fix may be the country, not a digit: `readIn` says so.
+  const failed = problem === 'TOO_SHORT' || problem === 'TOO_LONG'
+    ? lengthFailure(problem, home)
+    : failure('INVALID_COUNTRY', `That isn't a valid number in ${regionName(home)}. Check the digits.`);
+  return { ...failed, readIn: home };
 }
 
 function lengthProblem(text: string, country: CountryCode | undefined): ValidatePhoneNumberLengthResult | undefined {
@@ -160,17 +180,17 @@ function mainCountryOf(international: string): CountryCode | undefined {
   return undefined;
 }
 
-function lengthFailure(problem: 'TOO_SHORT' | 'TOO_LONG', country: CountryCode): PhoneResult {
+function lengthFailure(problem: 'TOO_SHORT' | 'TOO_LONG', country: CountryCode): PhoneFailure {
   return problem === 'TOO_SHORT'
     ? failure(problem, `That number is too short for ${regionName(country)}. Check for missing digits.`)
     : failure(problem, `That number is too long for ${regionName(country)}. Check for extra digits.`);
 }
 
-function notANumber(): PhoneResult {
+function notANumber(): PhoneFailure {
   return failure('NOT_A_NUMBER', `That doesn't look like a phone number. Type the digits, e.g. ${EXAMPLE}.`);
 }
 
-function failure(reason: PhoneProblem, message: string): PhoneResult {
+function failure(reason: PhoneProblem, message: string): PhoneFailure {
   return { ok: false, reason, message };
 }
 
@@ -189,7 +209,7 @@ export function phoneCountryHint(text: string, defaultCountry: CountryCode): Cou
   const result = normalisePhone(text, defaultCountry);
   if (result.ok) return result.phone.country;
   const written = readWrittenNumber(text);
-  if (!written || !(written.plus || written.digits.startsWith('00'))) return undefined;
+  if (!written || written === 'HAS_LETTERS' || !(written.plus || written.digits.startsWith('00'))) return undefined;
   const international = `+${written.digits.replace(/^00/, '')}`;
   return parse(international, undefined)?.country ?? mainCountryOf(international);
 }

@@ -70,6 +70,9 @@ const accepted: Accepted[] = [
   ['+7 912 345-67-89', 'US', '+79123456789', '+7', '9123456789', undefined, 'RU'],
   ['0712 123456', 'KE', '+254712123456', '+254', '712123456', undefined, 'KE'],
   ['254 712 123456', 'US', '+254712123456', '+254', '712123456', undefined, 'KE'],
+  // Words around the number, even touching it, are not letters in it.
+  ['Tel.020 7946 0958', 'GB', '+442079460958', '+44', '2079460958', undefined, 'GB'],
+  ['+44 7400 123456 (work)', 'IN', '+447400123456', '+44', '7400123456', undefined, 'GB'],
 ];
 
 const rejected: Array<[input: string, defaultCountry: CountryCode, reason: PhoneProblem]> = [
@@ -83,6 +86,12 @@ const rejected: Array<[input: string, defaultCountry: CountryCode, reason: Phone
   ['+91 12', 'US', 'TOO_SHORT'],
   ['123456789012345678901', 'IN', 'TOO_LONG'],
   ['+1 201 555 01234', 'IN', 'TOO_LONG'],
+  // Letters are not digits, and are never guessed into keypad digits.
+  ['98765ABCDE', 'IN', 'HAS_LETTERS'],
+  ['1-800-FLOWERS', 'US', 'HAS_LETTERS'],
+  ['+1 800.FLOWERS', 'US', 'HAS_LETTERS'],
+  ['98765O43210', 'IN', 'HAS_LETTERS'],
+  ['+91 98765 43220 x12ab', 'IN', 'HAS_LETTERS'],
   ['9876543210', 'US', 'INVALID_COUNTRY'],
   ['+999 1234567', 'US', 'INVALID_COUNTRY'],
   ['00999 1234567', 'IN', 'INVALID_COUNTRY'],
@@ -133,12 +142,29 @@ describe('normalisePhone', () => {
       ok: false,
       reason: 'TOO_SHORT',
       message: 'That number is too short for India (IN). Check for missing digits.',
+      readIn: 'IN',
     });
   });
 
-  it('asks for the country code when the number does not fit the default country', () => {
-    const result = normalisePhone('9876543210', 'US');
-    expect(!result.ok && result.message).toContain('add the country code, e.g. +44');
+  it('says a number with letters has letters, not that it is short', () => {
+    expect(normalisePhone('1-800-FLOWERS', 'US')).toEqual({
+      ok: false,
+      reason: 'HAS_LETTERS',
+      message: "Letters aren't digits: type the number in digits only, e.g. +44 7400 123456.",
+    });
+  });
+
+  it.each([
+    ['020 7946 0958', 'US', 'TOO_LONG'],
+    ['8123 4567', 'US', 'TOO_SHORT'],
+    ['9876543210', 'US', 'INVALID_COUNTRY'],
+  ] as const)('says %j was read as a number of %s, which may be the wrong country (%s)', (input, country, reason) => {
+    expect(normalisePhone(input, country)).toMatchObject({ ok: false, reason, readIn: country });
+  });
+
+  it('does not blame the country of a number typed with its calling code', () => {
+    expect(normalisePhone('+1 201 555 01234', 'US')).not.toHaveProperty('readIn');
+    expect(normalisePhone('0044 7400 12345678', 'US')).not.toHaveProperty('readIn');
   });
 });
 
@@ -221,6 +247,21 @@ describe('normalisePhone properties', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+
+  it('refuses a valid number with a letter typed among its digits, saying letters are not digits', () => {
+    // `x` is left out: `x42` at the end is an extension.
+    const letters = [...'ABCDEFGHIJKLMNOPQRSTUVWYZabcdefghijklmnopqrstuvwyzÉßДא'];
+    fc.assert(
+      fc.property(fc.constantFrom(...exampleNumbers), fc.nat(), fc.constantFrom(...letters), fc.constantFrom('', '-', '.'), (number, at, letter, gap) => {
+        const written = number.formatInternational();
+        const digitPositions = [...written].flatMap((c, i) => (/\d/.test(c) ? [i] : []));
+        const after = digitPositions[at % digitPositions.length]! + 1;
+        const typed = written.slice(0, after) + gap + letter + written.slice(after);
+        expect(normalisePhone(typed, 'US')).toMatchObject({ ok: false, reason: 'HAS_LETTERS' });
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -25,7 +25,7 @@ const QUEUED = { user: 'UQUEUE', typed: '+91 98765 20002', e164: '+919876520002'
 /** The lease outlives the call timeout, as the settings require; it decides how soon the request is picked up. */
 const ENV = { KORE_TIMEOUT_SECONDS: '1.5', DELIVERY_LEASE_SECONDS: '3', LOG_LEVEL: 'info' };
 
-describe.runIf(postgres)('kill -9 with a delivery in flight and one queued (postgres)', () => {
+describe.runIf(postgres)('kill -9 with a delivery in flight and one queued (PostgreSQL only: needs TEST_DATABASE_URL)', () => {
   let slack: FakeSlack;
   let endpoint: Endpoint;
   let proxy: FaultProxy;

@@ -27,7 +27,7 @@ function contactNumber(i: number): Contact {
   return checked.contact;
 }
 
-describe.runIf(postgres)('two instances on one database (postgres)', () => {
+describe.runIf(postgres)('two instances on one database (PostgreSQL only: needs TEST_DATABASE_URL)', () => {
   let slack: FakeSlack;
   let endpoint: Endpoint;
   let proxy: FaultProxy;

@@ -99,6 +99,18 @@ describe.each(testTargets())('/addcontact and the modal on $name', (target) => {
     expect(rows).toEqual([]);
   });
 
+  it('says how to choose another country when a number does not fit the form’s country', async () => {
+    const res = await postSigned(bot.events, SIGNING_SECRET, modalSubmission({ country: 'US', firstName: 'A', lastName: 'B', phone: '020 7946 0958' }));
+    expect(await res.json()).toEqual({
+      response_action: 'errors',
+      errors: {
+        phone_number:
+          'That number is too long for United States (US). Check for extra digits. ' +
+          "If it's in another country, choose that country in the Country field or type the number with its code, e.g. +44.",
+      },
+    });
+  });
+
   it('creates the contact: modal updated, DM with the ID, audit trail holds it', async () => {
     const res = await postSigned(
       bot.events,

@@ -24,7 +24,7 @@ describe('Socket Mode', () => {
       PORT: String(port),
       DEFAULT_COUNTRY: 'IN',
       ...place.env,
-    });
+    }, 'app');
     bot = await startContactBot(config, createLogger('error'));
   });
   afterAll(async () => {

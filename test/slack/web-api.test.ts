@@ -7,7 +7,7 @@ import { startFakeSlack } from '../support/fake-slack.js';
 
 function captured() {
   const lines: string[] = [];
-  const log = libraryLogger(createLogger('info'), (line) => void lines.push(line));
+  const log = libraryLogger(createLogger('info', 'contact-bot', (line) => void lines.push(line)));
   return { log, records: () => lines.map((l) => JSON.parse(l) as { level: string; msg: string; method?: string }) };
 }
 

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import type { Logger } from '@slack/bolt';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startContactBot, type ContactBot } from '../../src/server.js';
@@ -13,7 +14,20 @@ export interface TestBot extends ContactBot {
   /** `http://127.0.0.1:<port>` */
   url: string;
   events: string;
+  /**
+   * Every line the app logged at `warn` or above, its own and Slack's libraries', parsed: a test that provokes an
+   * error asserts on it here instead of it reaching the console (`TEST_LOG_LEVEL=debug` prints everything as well).
+   */
+  logs: LogRecord[];
   close(): Promise<void>;
+}
+
+/** One JSON log line. */
+export interface LogRecord {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  name: string;
+  msg: string;
+  [field: string]: unknown;
 }
 
 /** A port nothing listens on right now. */
@@ -25,25 +39,39 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** A logger whose lines are kept in `logs` rather than printed, unless `TEST_LOG_LEVEL=debug`. */
+export function capturedLogger(logs: LogRecord[]): Logger {
+  const debug = process.env.TEST_LOG_LEVEL === 'debug';
+  return createLogger(debug ? 'debug' : 'warn', 'contact-bot', (line) => {
+    logs.push(JSON.parse(line) as LogRecord);
+    if (debug) process.stdout.write(line);
+  });
+}
+
 /** Starts the contact bot against the fake Slack, the built-in emulator and a scratch database of `target`. */
 export async function startTestBot(target: TestTarget, slack: FakeSlack, env: Record<string, string> = {}): Promise<TestBot> {
   const place = await target.scratch();
   const port = await freePort();
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.url,
-    PORT: String(port),
-    DEFAULT_COUNTRY: 'IN',
-    ...place.env,
-    ...env,
-  });
-  const bot = await startContactBot(config, createLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error'));
+  const config = loadConfig(
+    {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      PORT: String(port),
+      DEFAULT_COUNTRY: 'IN',
+      ...place.env,
+      ...env,
+    },
+    'app',
+  );
+  const logs: LogRecord[] = [];
+  const bot = await startContactBot(config, capturedLogger(logs));
   const url = `http://127.0.0.1:${port}`;
   return {
     ...bot,
     url,
     events: `${url}/slack/events`,
+    logs,
     close: async () => {
       await bot.stop(2_000);
       await place.remove();

@@ -171,12 +171,28 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         ws.send(JSON.stringify({ envelope_id: id, type, payload, accepts_response_payload: true }));
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const client of sockets.clients) client.terminate();
-        sockets.close();
+    close: async () => {
+      // Close the sockets as Slack does, with a close handshake: cutting them off leaves the app's Socket Mode client
+      // to log a WebSocket error, a real alarm in production and false noise here.
+      await Promise.all([...sockets.clients].map((client) => closeGracefully(client)));
+      sockets.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
+}
+
+/** Sends a close frame and waits for the peer's answer; a peer that never answers is cut off after a while. */
+function closeGracefully(client: WebSocket): Promise<void> {
+  if (client.readyState === client.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const cutOff = setTimeout(() => client.terminate(), 2_000);
+    client.once('close', () => {
+      clearTimeout(cutOff);
+      resolve();
+    });
+    client.close(1001, 'going away');
+  });
 }

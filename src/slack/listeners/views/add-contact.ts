@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { CountryCode } from 'libphonenumber-js/max';
 import { reportRequest } from '../../../audit/report.js';
 import type { Contact } from '../../../contact/contact.js';
-import { validateContact, type ContactField } from '../../../contact/validate.js';
+import { countryCallingCode } from '../../../contact/phone.js';
+import { fieldMessages, otherCountryExample, validateContact, type ContactField } from '../../../contact/validate.js';
 import { countryByCode } from '../../countries.js';
 import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { FIELD_BLOCKS, readContactModal, readModalMetadata } from '../../views/contact-modal.js';
@@ -20,7 +22,7 @@ export function addContactSubmission(deps: SlackDeps) {
     const input = readContactModal(view);
     const country = countryByCode(input.countryCode)?.code ?? deps.defaultCountry;
     const checked = validateContact({ ...input, country }, deps.defaultCountry);
-    if (!checked.ok) return ack({ response_action: 'errors', errors: blockErrors(checked.errors) });
+    if (!checked.ok) return ack({ response_action: 'errors', errors: blockErrors(fieldMessages(checked, countryHint)) });
 
     const teamId = body.team?.id ?? body.user.team_id;
     let recorded;
@@ -48,6 +50,12 @@ export function addContactSubmission(deps: SlackDeps) {
       if (isNew) await deps.delivery.deliverNow([row.id]);
     }
   };
+}
+
+/** The form's own ways to another country: its Country field, or the number typed with a calling code. */
+function countryHint(readIn: CountryCode): string {
+  const code = countryCallingCode(otherCountryExample(readIn));
+  return `If it's in another country, choose that country in the Country field or type the number with its code, e.g. ${code}.`;
 }
 
 function blockErrors(errors: Partial<Record<ContactField, string>>): Record<string, string> {
