@@ -1,7 +1,9 @@
 import { TextDecoder } from 'node:util';
 import ICAL from 'ical.js';
+import { LINE_CAP } from './caps.js';
 import type { ContactDraft } from './contact.js';
-import { cleanPart, salutationOf, splitName, withoutEmpty, type DraftName } from './name.js';
+import { cleanPart, salutationOf, withoutEmpty, type DraftName } from './name.js';
+import { splitName } from './text.js';
 
 type Property = InstanceType<typeof ICAL.Property>;
 
@@ -10,11 +12,17 @@ const WANTED = new Set(['version', 'n', 'fn', 'tel', 'x-ablabel']);
 const CONTENT_LINE = /^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]/;
 const ENCODINGS = new Set(['quoted-printable', 'base64', 'b', '8bit', '7bit']);
 const MOBILE = /\b(cell|mobile|iphone|whatsapp)\b/i;
+/** An address book's worth, so a 256 KiB file of tiny cards or of TEL lines is read in bounded time. */
+const CARDS_READ = 100;
+const LINES_READ_PER_CARD = 50;
 
-/** Every contact in a `.vcf` text (vCard 2.1, 3.0 or 4.0), in order; [] when there is none or the text is not a vCard. */
+/**
+ * Every contact in a `.vcf` text (vCard 2.1, 3.0 or 4.0), in order, up to CARDS_READ; [] when there is
+ * none or the text is not a vCard. Linear in the text, whatever its length.
+ */
 export function parseVCards(text: string): ContactDraft[] {
   try {
-    return splitCards(logicalLines(String(text))).flatMap((lines) => {
+    return splitCards(logicalLines(String(text))).slice(0, CARDS_READ).flatMap((lines) => {
       const draft = cardDraft(lines);
       return draft ? [draft] : [];
     });
@@ -26,21 +34,81 @@ export function parseVCards(text: string): ContactDraft[] {
 /**
  * Unfolds lines the way each version folds them: a leading space or tab (2.1/3.0/4.0), and
  * vCard 2.1's quoted-printable soft break, a line ending in `=` that ical.js does not know.
+ * Each physical line is looked at once, so the time is linear in the text.
  */
 function logicalLines(text: string): string[] {
   const lines: string[] = [];
+  const line = new ContentLine();
   for (const physical of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) {
-    const last = lines.length - 1;
-    const previous = lines[last];
-    if (previous?.endsWith('=') && isQuotedPrintable(previous) && !/^END:VCARD$/i.test(physical.trim())) {
-      lines[last] = previous.slice(0, -1) + physical;
-    } else if (previous !== undefined && /^[ \t]/.test(physical)) {
-      lines[last] = previous + physical.slice(1);
-    } else {
-      lines.push(physical);
+    if (line.softBreak() && !/^END:VCARD$/i.test(physical.trim())) line.append(physical, true);
+    else if (line.started && (physical[0] === ' ' || physical[0] === '\t')) line.append(physical.slice(1), false);
+    else {
+      if (line.started) lines.push(line.take());
+      line.append(physical, false);
     }
   }
-  return lines.map((line) => line.trim()).filter((line) => line !== '');
+  if (line.started) lines.push(line.take());
+  return lines.map((kept) => kept.trim()).filter((kept) => kept !== '');
+}
+
+/**
+ * The content line being unfolded, kept to LINE_CAP characters (SPEC §10): the rest of a longer line
+ * is dropped and the card is read from what fits. Physical lines are kept as pieces, joined once, and
+ * whether the line is quoted-printable is decided once, when its parameters have all arrived: no
+ * continuation makes the line be read again.
+ */
+class ContentLine {
+  started = false;
+  private readonly pieces: string[] = [];
+  private length = 0;
+  /** Whether the line so far, kept or not, ends in `=`. */
+  private endsWithEquals = false;
+  private dropped = false;
+  private quotedPrintable: boolean | undefined;
+  /** Whether the search for the colon that ends the parameters is inside double quotes. */
+  private quoted = false;
+
+  /** Adds the next physical line; a soft break's `=` is taken off the end first. */
+  append(more: string, softBreak: boolean): void {
+    this.started = true;
+    if (softBreak && !this.dropped) this.dropLastCharacter();
+    const kept = more.length > LINE_CAP - this.length ? more.slice(0, LINE_CAP - this.length) : more;
+    if (kept.length < more.length) this.dropped = true;
+    if (kept !== '') this.pieces.push(kept);
+    this.length += kept.length;
+    if (more !== '') this.endsWithEquals = more.endsWith('=');
+    else if (softBreak) this.endsWithEquals = !this.dropped && (this.pieces[this.pieces.length - 1] ?? '').endsWith('=');
+    if (this.quotedPrintable === undefined) this.readHead(kept);
+  }
+
+  /** A quoted-printable line ending in `=` goes on in the next physical line. */
+  softBreak(): boolean {
+    return this.endsWithEquals && this.quotedPrintable === true;
+  }
+
+  /** The line as kept; the next append starts a new one. */
+  take(): string {
+    const text = this.pieces.join('');
+    this.started = this.endsWithEquals = this.dropped = this.quoted = false;
+    this.pieces.length = this.length = 0;
+    this.quotedPrintable = undefined;
+    return text;
+  }
+
+  private dropLastCharacter(): void {
+    const last = this.pieces.pop() ?? '';
+    if (last.length > 1) this.pieces.push(last.slice(0, -1));
+    this.length -= Math.min(1, last.length);
+  }
+
+  /** Looks for the end of the parameters in the piece just kept; each character is looked at once. */
+  private readHead(piece: string): void {
+    for (const character of piece) {
+      if (character === '"') this.quoted = !this.quoted;
+      else if (character === ':' && !this.quoted) return void (this.quotedPrintable = isQuotedPrintable(this.pieces.join('')));
+    }
+    if (this.dropped) this.quotedPrintable = false;
+  }
 }
 
 /** The lines of each BEGIN:VCARD block; a card cut short by the next BEGIN or the end of the text still counts. */
@@ -56,7 +124,10 @@ function splitCards(lines: string[]): string[][] {
 }
 
 function cardDraft(lines: string[]): ContactDraft | undefined {
-  const wanted = lines.filter((line) => WANTED.has(CONTENT_LINE.exec(line)?.[1]?.toLowerCase() ?? ''));
+  // A line cut before its colon (its parameters passed LINE_CAP) has no value to read.
+  const wanted = lines
+    .filter((line) => WANTED.has(CONTENT_LINE.exec(line)?.[1]?.toLowerCase() ?? '') && headEnd(line) > 0)
+    .slice(0, LINES_READ_PER_CARD);
   // ical.js picks its vCard 4.0 rules only when VERSION comes first, which not every exporter does.
   const ordered = [
     ...wanted.filter((line) => /^VERSION:/i.test(line)),

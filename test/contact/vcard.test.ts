@@ -104,6 +104,23 @@ describe('parseVCards', () => {
     expect(parseVCards(card)).toStrictEqual([{ salutation: 'Dr', firstName: 'Ana', lastName: 'Lima' }]);
   });
 
+  it('keeps particles with the family name when it splits FN', () => {
+    const card = 'BEGIN:VCARD\nVERSION:3.0\nN:;;;;\nFN:Ludwig van Beethoven\nEND:VCARD';
+    expect(parseVCards(card)).toStrictEqual([{ firstName: 'Ludwig', lastName: 'van Beethoven' }]);
+  });
+
+  it('reads a card whose line passes 1,000 characters from what fits', () => {
+    const longParameters = `TEL;${'TYPE=work;'.repeat(200)}:+1 555 0100`;
+    const longName = `FN;ENCODING=QUOTED-PRINTABLE:Jo Bloggs${'=20=\r\n'.repeat(500)}Junior`;
+    const card = ['BEGIN:VCARD', 'VERSION:2.1', longParameters, longName, 'TEL;CELL:+44 7700 900123', 'END:VCARD'].join('\r\n');
+    expect(parseVCards(card)).toStrictEqual([{ firstName: 'Jo', lastName: 'Bloggs', phone: '+44 7700 900123' }]);
+  });
+
+  it('unfolds a quoted-printable soft break after a folded parameter line', () => {
+    const card = 'BEGIN:VCARD\nVERSION:2.1\nFN;CHARSET=UTF-8;ENCODING=QUOTED-\n PRINTABLE:Jo=\n=20Bloggs\nEND:VCARD';
+    expect(parseVCards(card)).toStrictEqual([{ firstName: 'Jo', lastName: 'Bloggs' }]);
+  });
+
   it.each(['', 'hello', 'BEGIN:VCARD', 'END:VCARD', 'BEGIN:VCALENDAR\nEND:VCALENDAR', 'BEGIN:VCARD\nTEL;;;:\nEND:VCARD'])(
     'finds no contact in %j',
     (text) => {
