@@ -47,11 +47,13 @@ async function main(argv: string[]): Promise<number> {
   }
 
   async function add({ db }: Database, text: string, country: CountryCode | undefined): Promise<number> {
-    const draft = parseContactText(text);
+    const { unplaced = [], ...draft } = parseContactText(text);
     const checked = validateContact({ ...draft, country }, config.defaultCountry);
-    if (!checked.ok) {
+    // Text the parser could not place would otherwise be guessed into a name; the user says what it is.
+    if (!checked.ok || unplaced.length > 0) {
       console.error(`Not created: ${JSON.stringify(text)}`);
-      for (const [field, message] of Object.entries(checked.errors)) console.error(`  ${field}: ${message}`);
+      for (const part of unplaced) console.error(`  ${JSON.stringify(part)}: neither the name nor the number (an extension is digits: "x12")`);
+      for (const [field, message] of Object.entries(checked.ok ? {} : checked.errors)) console.error(`  ${field}: ${message}`);
       return 2;
     }
     const endpoint = await connectEndpoint(config, db, log);
