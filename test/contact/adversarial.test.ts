@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCard } from '../../src/contact/card.js';
-import { SALUTATIONS, type ContactDraft } from '../../src/contact/contact.js';
+import type { ContactDraft } from '../../src/contact/contact.js';
 import { parseContactText } from '../../src/contact/text.js';
 import { parseVCards } from '../../src/contact/vcard.js';
+import { expectWellFormed } from './well-formed.js';
 
 /*
  * Hostile shapes from issue 9 (long runs of `(`, `+`, spaces, `=`, label words, soft breaks) mixed
@@ -31,15 +32,6 @@ function noise(units: string[]): fc.Arbitrary<string> {
 /** Punctuation and spaces only: free text cannot tell junk words from names, but it must shed these. */
 const PUNCTUATION = ['(', '+', ' ', '=', ',', '-', '!', '#', '\t', '=\r\n', '((+', '+(', ') (', '*', '/'];
 const WORDS = [...PUNCTUATION, 'name: ', 'Name:', 'ext ', 'x', 'Mobile: ', 'tel:', '_', '<', '|', '>', '&amp;', ':', 'New contact: ', '\n', '1 '];
-
-function expectWellFormed(draft: ContactDraft): void {
-  for (const [key, value] of Object.entries(draft)) {
-    expect(['salutation', 'firstName', 'lastName', 'phone']).toContain(key);
-    expect(typeof value).toBe('string');
-  }
-  if (draft.salutation !== undefined) expect(SALUTATIONS).toContain(draft.salutation);
-  expect(Boolean(draft.firstName || draft.lastName || draft.phone)).toBe(true);
-}
 
 describe('typed text with hostile noise', () => {
   it('still gives the name and number written before the noise', () => {

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCard, type MessageCard } from '../../src/contact/card.js';
-import { SALUTATIONS, type ContactDraft } from '../../src/contact/contact.js';
+import type { ContactDraft } from '../../src/contact/contact.js';
 import { parseVCards } from '../../src/contact/vcard.js';
+import { expectWellFormed } from './well-formed.js';
 
 const FIXTURES = new URL('../fixtures/cards/', import.meta.url);
 
@@ -72,15 +73,6 @@ function card(file: string): MessageCard {
   if (file.endsWith('.json')) return JSON.parse(raw) as MessageCard;
   if (file.endsWith('.vcf')) return { vcards: [raw] };
   return { text: raw };
-}
-
-function expectWellFormed(draft: ContactDraft): void {
-  for (const [key, value] of Object.entries(draft)) {
-    expect(['salutation', 'firstName', 'lastName', 'phone']).toContain(key);
-    expect(typeof value).toBe('string');
-  }
-  if (draft.salutation !== undefined) expect(SALUTATIONS).toContain(draft.salutation);
-  expect(Boolean(draft.firstName || draft.lastName || draft.phone)).toBe(true);
 }
 
 describe('parseCard fixtures', () => {

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SALUTATIONS, type ContactDraft } from '../../src/contact/contact.js';
+import type { ContactDraft } from '../../src/contact/contact.js';
 import { parseVCards } from '../../src/contact/vcard.js';
+import { expectWellFormed } from './well-formed.js';
 
 const FIXTURES = new URL('../fixtures/cards/', import.meta.url);
 
@@ -53,16 +54,6 @@ const EXPECTED: Record<string, ContactDraft[]> = {
 
 function fixture(name: string): string {
   return readFileSync(new URL(name, FIXTURES), 'utf8');
-}
-
-/** A draft holds only strings, a known salutation, and a name or a number. */
-function expectWellFormed(draft: ContactDraft): void {
-  for (const [key, value] of Object.entries(draft)) {
-    expect(['salutation', 'firstName', 'lastName', 'phone']).toContain(key);
-    expect(typeof value === 'string' || value === undefined).toBe(true);
-  }
-  if (draft.salutation !== undefined) expect(SALUTATIONS).toContain(draft.salutation);
-  expect(Boolean(draft.firstName || draft.lastName || draft.phone)).toBe(true);
 }
 
 describe('parseVCards fixtures', () => {
