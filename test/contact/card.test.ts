@@ -155,7 +155,10 @@ describe('parseCard', () => {
 
   it('shares the 8,000-character cap among blocks, fields and text, blocks first', () => {
     const filler = `${'-'.repeat(999)}\n`.repeat(8);
-    expect(parseCard({ blockTexts: ['Name: Priya Natarajan', filler], text: 'Mobile: +91 99887 76655' }).drafts).toStrictEqual([
+    expect(parseCard({ blockTexts: ['Name: Priya Natarajan', filler, 'Mobile: +91 99887 76655'] }).drafts).toStrictEqual([
+      { firstName: 'Priya', lastName: 'Natarajan' },
+    ]);
+    expect(parseCard({ blockTexts: ['Name: Priya Natarajan', filler], text: 'BEGIN:VCARD\nFN:Jo Bloggs\nEND:VCARD' }).drafts).toStrictEqual([
       { firstName: 'Priya', lastName: 'Natarajan' },
     ]);
   });
