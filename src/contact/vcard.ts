@@ -22,7 +22,7 @@ const LINES_READ_PER_CARD = 50;
  */
 export function parseVCards(text: string): ContactDraft[] {
   try {
-    return splitCards(logicalLines(String(text))).slice(0, CARDS_READ).flatMap((lines) => {
+    return splitCards(logicalLines(String(text))).flatMap((lines) => {
       const draft = cardDraft(lines);
       return draft ? [draft] : [];
     });
@@ -43,12 +43,17 @@ function logicalLines(text: string): string[] {
     if (line.softBreak() && !/^END:VCARD$/i.test(physical.trim())) line.append(physical, true);
     else if (line.started && (physical[0] === ' ' || physical[0] === '\t')) line.append(physical.slice(1), false);
     else {
-      if (line.started) lines.push(line.take());
+      if (line.started) keep(lines, line.take());
       line.append(physical, false);
     }
   }
-  if (line.started) lines.push(line.take());
-  return lines.map((kept) => kept.trim()).filter((kept) => kept !== '');
+  if (line.started) keep(lines, line.take());
+  return lines;
+}
+
+function keep(lines: string[], line: string): void {
+  const trimmed = line.trim();
+  if (trimmed !== '') lines.push(trimmed);
 }
 
 /**
@@ -88,7 +93,7 @@ class ContentLine {
 
   /** The line as kept; the next append starts a new one. */
   take(): string {
-    const text = this.pieces.join('');
+    const text = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('');
     this.started = this.endsWithEquals = this.dropped = this.quoted = false;
     this.pieces.length = this.length = 0;
     this.quotedPrintable = undefined;
@@ -103,7 +108,8 @@ class ContentLine {
 
   /** Looks for the end of the parameters in the piece just kept; each character is looked at once. */
   private readHead(piece: string): void {
-    for (const character of piece) {
+    for (let at = 0; at < piece.length; at += 1) {
+      const character = piece[at];
       if (character === '"') this.quoted = !this.quoted;
       else if (character === ':' && !this.quoted) return void (this.quotedPrintable = isQuotedPrintable(this.pieces.join('')));
     }
@@ -111,27 +117,37 @@ class ContentLine {
   }
 }
 
-/** The lines of each BEGIN:VCARD block; a card cut short by the next BEGIN or the end of the text still counts. */
+/**
+ * The name and number lines of each BEGIN:VCARD block, up to CARDS_READ cards and LINES_READ_PER_CARD
+ * lines each; a card cut short by the next BEGIN or the end of the text still counts.
+ */
 function splitCards(lines: string[]): string[][] {
   const cards: string[][] = [];
   let card: string[] | undefined;
   for (const line of lines) {
-    if (/^BEGIN:VCARD$/i.test(line)) cards.push((card = []));
-    else if (/^END:VCARD$/i.test(line)) card = undefined;
-    else card?.push(line);
+    if (isLine(line, 'BEGIN:VCARD')) {
+      if (cards.length === CARDS_READ) break;
+      cards.push((card = []));
+    } else if (isLine(line, 'END:VCARD')) card = undefined;
+    else if (card && card.length < LINES_READ_PER_CARD && isWanted(line)) card.push(line);
   }
   return cards;
 }
 
+function isLine(line: string, expected: string): boolean {
+  return line.length === expected.length && line.toUpperCase() === expected;
+}
+
+/** Only these properties make a draft; a line cut before its colon (its parameters passed LINE_CAP) has no value to read. */
+function isWanted(line: string): boolean {
+  return WANTED.has(CONTENT_LINE.exec(line)?.[1]?.toLowerCase() ?? '') && headEnd(line) > 0;
+}
+
 function cardDraft(lines: string[]): ContactDraft | undefined {
-  // A line cut before its colon (its parameters passed LINE_CAP) has no value to read.
-  const wanted = lines
-    .filter((line) => WANTED.has(CONTENT_LINE.exec(line)?.[1]?.toLowerCase() ?? '') && headEnd(line) > 0)
-    .slice(0, LINES_READ_PER_CARD);
   // ical.js picks its vCard 4.0 rules only when VERSION comes first, which not every exporter does.
   const ordered = [
-    ...wanted.filter((line) => /^VERSION:/i.test(line)),
-    ...wanted.filter((line) => !/^VERSION:/i.test(line)),
+    ...lines.filter((line) => /^VERSION:/i.test(line)),
+    ...lines.filter((line) => !/^VERSION:/i.test(line)),
   ];
   let card: InstanceType<typeof ICAL.Component>;
   try {
