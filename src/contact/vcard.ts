@@ -64,7 +64,7 @@ function keep(lines: string[], line: string): void {
  */
 class ContentLine {
   started = false;
-  private readonly pieces: string[] = [];
+  private pieces: string[] = [];
   private length = 0;
   /** Whether the line so far, kept or not, ends in `=`. */
   private endsWithEquals = false;
@@ -95,7 +95,8 @@ class ContentLine {
   take(): string {
     const text = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('');
     this.started = this.endsWithEquals = this.dropped = this.quoted = false;
-    this.pieces.length = this.length = 0;
+    this.pieces = [];
+    this.length = 0;
     this.quotedPrintable = undefined;
     return text;
   }
