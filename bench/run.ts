@@ -3,7 +3,7 @@
  *
  *   npm run bench                                   PGlite only
  *   BENCH_DATABASE_URL=postgres://… npm run bench   …and PostgreSQL (scratch databases, dropped afterwards)
- *   npm run bench -- --only=ack,dm                  some scenarios: phone, cold, ack, dm, drain
+ *   npm run bench -- --only=ack,dm                  some scenarios: phone, parse, cold, ack, dm, drain
  *   npm run bench -- --profile [--only=…]           also `--cpu-prof` every product process (profiles in /tmp)
  *   BENCH_NODE_OPTIONS='--max-old-space-size=96' npm run bench    node flags for the product processes
  *   npm run bench -- --start=tsx                    start the product with `node --import tsx src/main.ts`
@@ -20,6 +20,7 @@ import { benchTmp, cleanUp, pgliteTemplate, postgresVersion } from './lib/databa
 import { startBenchSlack } from './lib/fake-slack.js';
 import { ROOT, prepareStartPath, type StartPath } from './lib/processes.js';
 import { ms, num } from './lib/stats.js';
+import { PARSE_GOAL_MS, worstCaseParse, type ParseResult } from './parse.js';
 import {
   ACK_CONCURRENCY,
   ackLatency,
@@ -37,7 +38,7 @@ import {
   type RssReading,
 } from './scenarios.js';
 
-const SCENARIOS = ['phone', 'cold', 'ack', 'dm', 'drain'] as const;
+const SCENARIOS = ['phone', 'parse', 'cold', 'ack', 'dm', 'drain'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const argv = process.argv.slice(2);
@@ -62,6 +63,7 @@ const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 interface Results {
   phone?: PhoneResult;
+  parse?: ParseResult;
   cold: ColdStartResult[];
   ack?: AckResult;
   dm: DmResult[];
@@ -102,6 +104,7 @@ async function main(): Promise<number> {
     const pgServer = pgUrl ? await postgresVersion(pgUrl) : undefined;
 
     if (wanted('phone')) results.phone = await step(results, 'normalisePhone throughput', () => phoneThroughput());
+    if (wanted('parse')) results.parse = await step(results, 'worst-case parse at the caps', () => worstCaseParse());
     if (wanted('cold')) {
       for (const kind of kinds) {
         const r = await step(results, `cold start (${kind}, median of 5)`, () => coldStart(ctx, kind));
@@ -285,10 +288,11 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
     ...r.dm.map((d) => d.rss),
     ...r.drain.flatMap((d) => d.rss),
   ];
-  if (r.phone || r.cold.length || rss.length) {
+  if (r.phone || r.parse || r.cold.length || rss.length) {
     out.push('## 4. Phone parsing, cold start, memory', '');
     const rows: string[][] = [];
     if (r.phone) rows.push(['`normalisePhone` throughput (12 mixed inputs, valid and invalid)', `${num(r.phone.callsPerSecond)} calls/s`]);
+    if (r.parse) rows.push([`worst-case parse at the caps (${r.parse.perShape.length} hostile shapes, median of 5 each)`, `${r.parse.worstMs.toFixed(1)} ms`]);
     for (const c of r.cold) {
       rows.push([
         `cold start, spawn → \`/healthz\` 200 (${c.kind}, ${c.start === 'tsx' ? '`node --import tsx src/main.ts`' : 'bundle, build not counted'}, existing database, built-in emulator)`,
@@ -305,6 +309,16 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
         '<details><summary>normalisePhone per input (µs/call)</summary>',
         '',
         table(['input', 'µs/call'], r.phone.perInput.map((p) => [p.label, p.microseconds.toFixed(1)]), ['l', 'r']),
+        '',
+        '</details>',
+        '',
+      );
+    }
+    if (r.parse) {
+      out.push(
+        '<details><summary>worst-case parse per shape (ms, median of 5)</summary>',
+        '',
+        table(['shape', 'ms'], r.parse.perShape.map((p) => [p.label, p.ms.toFixed(2)]), ['l', 'r']),
         '',
         '</details>',
         '',
@@ -354,6 +368,11 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
     goals.push([`cold start ≤ 1.0 s (${c.kind})`, `median ${num(c.medianMs)} ms`, verdict(c.medianMs <= 1000)]);
   }
   if (!r.cold.length) goals.push(['cold start ≤ 1.0 s', '–', verdict(undefined)]);
+  goals.push([
+    `worst-case parse at the caps ≤ ${PARSE_GOAL_MS} ms per card`,
+    r.parse ? `${r.parse.worstMs.toFixed(1)} ms (${r.parse.perShape.reduce((a, b) => (b.ms > a.ms ? b : a)).label})` : '–',
+    verdict(r.parse ? r.parse.worstMs <= PARSE_GOAL_MS : undefined),
+  ]);
   const after = rss.filter((x) => Number.isFinite(x.afterMb)); // cold-start processes carry no load
   for (const [kind, name] of [['postgres', 'PostgreSQL'], ['pglite', 'PGlite']] as const) {
     const mine = after.filter((x) => (kind === 'pglite' ? /pglite/i.test(x.process) : /postgres/i.test(x.process)));

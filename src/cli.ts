@@ -43,11 +43,14 @@ async function main(argv: string[]): Promise<number> {
   }
 
   async function add({ db }: Database, text: string, country: CountryCode | undefined): Promise<number> {
-    const draft = parseContactText(text);
+    const { unplaced = [], ...draft } = parseContactText(text);
     const checked = validateContact({ ...draft, country }, config.defaultCountry);
-    if (!checked.ok) {
+    // Text the parser could not place would otherwise be guessed into a name; the user says what it is.
+    if (!checked.ok || unplaced.length > 0) {
       console.error(`Not created: ${JSON.stringify(text)}`);
-      for (const [field, message] of Object.entries(fieldMessages(checked, countryHint))) console.error(`  ${field}: ${message}`);
+      for (const part of unplaced) console.error(`  ${JSON.stringify(part)}: neither the name nor the number (an extension is digits: "x12")`);
+      const errors = checked.ok ? {} : fieldMessages(checked, countryHint);
+      for (const [field, message] of Object.entries(errors)) console.error(`  ${field}: ${message}`);
       return EXIT.badInput;
     }
     const endpoint = await connectEndpoint(config, db, log);

@@ -1,6 +1,9 @@
+import { TextBudget } from './caps.js';
 import type { ContactDraft } from './contact.js';
-import { cleanPart, salutationOf, splitName, withoutEmpty, type DraftName } from './name.js';
-import { parseContactText } from './text.js';
+import { plainLines, vCardText, withoutVCards } from './message-text.js';
+import { cleanPart, nameOf, salutationOf, trimEdges, withoutEmpty, type DraftName } from './name.js';
+import { MIN_PHONE_DIGITS } from './phone-run.js';
+import { parseContactText, splitName } from './text.js';
 import { parseVCards } from './vcard.js';
 
 /** What a shared message holds, as plain strings: no chat-platform types reach the domain. */
@@ -15,16 +18,24 @@ export interface MessageCard {
   vcards?: string[];
 }
 
-/** The contacts a shared message describes, in the order it gives them. */
+/**
+ * The contacts a shared message describes, in the order it gives them. The message's texts share
+ * the caps of SPEC §10 (blocks and fields first, as the reader sees them, then the text, which for
+ * most messages repeats them); vCard files are read whole, their size capped where they are downloaded.
+ */
 export function parseCard(card: MessageCard): { drafts: ContactDraft[] } {
   try {
-    const sources = [...(card.blockTexts ?? []), ...(card.fields ?? []).map((field) => `${field.title}:\n${field.value}`)];
-    const pasted = [card.text ?? '', ...sources].flatMap((source) => parseVCards(vCardText(source)));
+    const budget = new TextBudget();
+    const sources = [...(card.blockTexts ?? []), ...(card.fields ?? []).map((field) => `${field.title}:\n${field.value}`)].map((source) =>
+      budget.take(source),
+    );
+    const text = budget.take(card.text ?? '');
+    const pasted = [text, ...sources].flatMap((source) => parseVCards(vCardText(source)));
     const fromBlocks = readTextCards(sources);
     const drafts = [
       ...(card.vcards ?? []).flatMap(parseVCards),
       ...pasted,
-      ...(fromBlocks.length > 0 ? fromBlocks : readTextCards([card.text ?? ''])),
+      ...(fromBlocks.length > 0 ? fromBlocks : readTextCards([text])),
     ];
     return { drafts: withoutRepeats(drafts) };
   } catch {
@@ -54,13 +65,17 @@ const LABEL = [...LABELS.keys()]
   .map((label) => label.replace(' ', String.raw`\s+`))
   .join('|');
 const SUFFIX = String.raw`(?:\s*(?:no\.?|number|#))?`;
+const COLON = String.raw`\s*[:=\uFF1A]\s*`;
 // A bare dash separates only when spaced or before a number, so `Tel-Aviv` and `T-Mobile` stay words.
-const SEPARATOR = String.raw`\s*[:=\uFF1A]\s*|\s+[-\u2013\u2014]+\s+|\s*[-\u2013\u2014]+\s*(?=[+(\p{Nd}])|\s*$`;
-const LEADING_LABEL = new RegExp(String.raw`^(${LABEL})${SUFFIX}(?:${SEPARATOR})`, 'iu');
-const INNER_LABEL = new RegExp(String.raw`[\s,]+(${LABEL})${SUFFIX}\s*[:=\uFF1A]\s*`, 'iu');
-/** Fewer digits than a short local number is a room, a time or a date, not a phone. */
-const MIN_PHONE_DIGITS = 7;
-const SEGMENT_BREAK = /\s*[|•·;\t]\s*/u;
+const SEPARATOR = String.raw`${COLON}|\s+[-\u2013\u2014]+\s+|\s*[-\u2013\u2014]+\s*(?=[+(\p{Nd}])|\s*$`;
+// One word may come first (`New contact:`, `Customer name:`), then only with a colon, and not before
+// a one-letter label, so a name with an initial (`Priya M`) stays a name.
+const LEADING_LABEL = new RegExp(String.raw`^(?:(${LABEL})${SUFFIX}(?:${SEPARATOR})|\p{L}+\s+(${LABEL})(?<=\p{L}{2})${SUFFIX}${COLON})`, 'iu');
+// The label must follow a space or comma; looking back one character keeps a run of them from being
+// tried again at every position.
+const INNER_LABEL = new RegExp(String.raw`(?<=[\s,])(${LABEL})${SUFFIX}${COLON}`, 'giu');
+const SEGMENT_BREAK = /[|•·;\t]/u;
+const VALUE_EDGE = /^[\s,\-\u2013\u2014]$/u;
 const NAME_KINDS: Kind[] = ['name', 'first', 'last'];
 const CONFLICTS: Record<Kind, Kind[]> = {
   name: NAME_KINDS,
@@ -107,17 +122,21 @@ function readTextCards(sources: string[]): ContactDraft[] {
 
 /** The label/value pairs of a line that starts with a label; undefined for any other line. */
 function labelledPairs(line: string): Pair[] | undefined {
-  const [first = '', ...rest] = line.split(SEGMENT_BREAK);
-  if (!LEADING_LABEL.test(first)) return undefined;
-  return [first, ...rest].flatMap((segment): Pair[] => {
+  const segments = line.split(SEGMENT_BREAK).map((segment) => segment.trim());
+  if (!LEADING_LABEL.test(segments[0] ?? '')) return undefined;
+  return segments.flatMap((segment): Pair[] => {
     const match = LEADING_LABEL.exec(segment);
     if (!match) return digitCount(segment) >= MIN_PHONE_DIGITS ? [{ kind: 'phone', value: segment }] : [];
-    const kind = kindOf(match[1]);
-    const value = segment.slice(match[0].length);
-    const inner = INNER_LABEL.exec(value);
-    if (!inner) return [{ kind, value: value.trim() }];
-    const before = value.slice(0, inner.index).replace(/[\s,\-\u2013\u2014]+$/u, '');
-    return [{ kind, value: before }, ...(labelledPairs(value.slice(inner.index).replace(/^[\s,]+/, '')) ?? [])];
+    const pairs: Pair[] = [];
+    let kind = kindOf(match[1] ?? match[2]);
+    const valueStart = match[0].length;
+    let from = valueStart;
+    for (const inner of segment.slice(valueStart).matchAll(INNER_LABEL)) {
+      pairs.push({ kind, value: trimEdges(segment.slice(from, valueStart + inner.index), VALUE_EDGE) });
+      kind = kindOf(inner[1]);
+      from = valueStart + inner.index + inner[0].length;
+    }
+    return [...pairs, { kind, value: segment.slice(from).trim() }];
   });
 }
 
@@ -136,7 +155,7 @@ class CardBuilder {
   add({ kind, value }: Pair, nameLine: string | undefined): void {
     const parsed = parseContactText(value);
     if (kind === 'name' && parsed.phone && digitCount(parsed.phone) >= MIN_PHONE_DIGITS) {
-      this.take(kind, withoutEmpty({ ...parsed, phone: undefined }));
+      this.take(kind, nameOf(parsed));
       return this.add({ kind: 'phone', value: parsed.phone }, nameLine);
     }
     if (kind === 'name') return this.take(kind, splitName(value));
@@ -156,7 +175,7 @@ class CardBuilder {
     if (!draft.phone) return;
     if (draft.firstName || draft.lastName) {
       this.flush();
-      this.drafts.push(withoutEmpty(draft));
+      this.drafts.push({ ...nameOf(draft), phone: draft.phone });
     } else {
       this.add({ kind: 'phone', value: draft.phone }, nameLine);
     }
@@ -183,36 +202,6 @@ class CardBuilder {
     this.name = {};
     this.phones = {};
   }
-}
-
-const VCARD_BLOCK = /BEGIN:VCARD[\s\S]*?(?:END:VCARD|$)/gi;
-
-/** A vCard pasted into a message arrives HTML-escaped, often in a code block. */
-function vCardText(source: string): string {
-  const text = decodeEntities(source).replace(/```/g, '\n');
-  return /BEGIN:VCARD/i.test(text) ? text : '';
-}
-
-function withoutVCards(source: string): string {
-  return source.replace(VCARD_BLOCK, '\n');
-}
-
-/** The lines of a message with Slack's markup taken off: links by their label, emphasis, emoji codes, bullets. */
-function plainLines(source: string): string[] {
-  const text = source
-    .replace(/<([^<>|]*)\|([^<>]*)>/g, '$2')
-    .replace(/<([^<>]*)>/g, (_, target: string) => (/^[@#!]/.test(target) ? ' ' : target.replace(/^(mailto|tel|sms):/i, '')))
-    .replace(/:[a-z][a-z0-9_+-]*:/g, ' ')
-    .replace(/[*~`]/g, '')
-    .replace(/(^|[^\p{L}\p{N}])_+|_+(?=$|[^\p{L}\p{N}])/gmu, '$1');
-  return decodeEntities(text)
-    .split(/\r\n|\r|\n/)
-    .map((line) => line.replace(/^\s*(?:[•◦▪‣>-]|\d{1,2}[.)])\s+/u, '').replace(/\s+/g, ' ').trim())
-    .filter((line) => line !== '');
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 function digitCount(text: string): number {

@@ -1,5 +1,4 @@
 import type { ContactDraft, Salutation } from './contact.js';
-import { parseContactText } from './text.js';
 
 /** The name parts of a draft. */
 export type DraftName = Pick<ContactDraft, 'salutation' | 'firstName' | 'lastName'>;
@@ -12,6 +11,16 @@ const SALUTATION_WORDS: Record<string, Salutation> = {
   dr: 'Dr',
   doctor: 'Dr',
 };
+
+/** A title at the start of the name; `Mx` is recognised so it is not taken for a first name. */
+const TITLE = /^(mrs|mr|ms|miss|mx|doctor|dr)(?:\.|\s+|$)\s*/iu;
+/** Labels people put before a name or number, such as `Name:` or `tel:`. */
+const LABEL = /^(?:name|tel|phone|mobile|mob|cell|ph|number|contact)[:\uFF1A]$/iu;
+const EDGE = /^[\s\p{P}\p{S}\p{Cf}]$/u;
+/** Words that go with the family name after them: `Ludwig van Beethoven`, `Juan de la Cruz`, `Ahmed al Farsi`. */
+const PARTICLES = new Set(
+  ['van', 'von', 'der', 'den', 'ter', 'ten', 'zu', 'de', 'del', 'della', 'di', 'da', 'do', 'dos', 'das', 'du', 'la', 'le', 'al', 'el', 'bin', 'binti', 'ibn'],
+);
 
 /** The salutation an honorific such as `DR.`, `Mrs` or `Miss` stands for; undefined for any other word. */
 export function salutationOf(word: string | undefined): Salutation | undefined {
@@ -26,19 +35,61 @@ export function cleanPart(text: string | undefined): string | undefined {
 }
 
 /**
- * Splits a whole name (`Dr. Priya Natarajan`) the way typed text is split, so a name reads the
- * same whichever way it arrived; a directory's `Smith, John` puts the family name first.
+ * Reads a whole name as address books do: the last word is the family name, with the particles
+ * before it (`van der`, `de la`, `bin`), and the words before are given names; `Dr.` and the like
+ * become the salutation, and a directory's `Smith, John` puts the family name first.
  */
-export function splitName(full: string): DraftName {
-  const comma = /^([^,]+),([^,]+)$/u.exec(full.trim());
-  if (!comma) return nameParts(full);
-  const given = nameParts(comma[2] ?? '');
-  const firstName = cleanPart([given.firstName, given.lastName].filter(Boolean).join(' '));
-  return withoutEmpty({ salutation: given.salutation, firstName, lastName: cleanPart(comma[1]) });
+export function readName(text: string): DraftName {
+  const name = trimEdges(
+    text
+      .split(/\s+/u)
+      .filter((word) => !LABEL.test(word))
+      .join(' ')
+      .replace(/\(\s*\)/gu, ' '),
+  );
+  const comma = /^([^,]+),([^,]+)$/u.exec(name);
+  if (comma) {
+    const [family, given] = [titled(comma[1] ?? ''), titled(comma[2] ?? '')];
+    const salutation = given.salutation ?? family.salutation;
+    return withoutEmpty({ salutation, firstName: joined(given.words), lastName: joined(family.words) });
+  }
+  const { salutation, words: parts } = titled(name);
+  if (parts.length < 2) return withoutEmpty({ salutation, firstName: joined(parts) });
+  let family = parts.length - 1;
+  while (family > 1 && PARTICLES.has((parts[family - 1] ?? '').toLowerCase())) family -= 1;
+  return withoutEmpty({ salutation, firstName: joined(parts.slice(0, family)), lastName: joined(parts.slice(family)) });
 }
 
-function nameParts(text: string): DraftName {
-  const { salutation, firstName, lastName } = parseContactText(text);
+/** The salutation the text starts with, if any, and the words after it. */
+function titled(text: string): { salutation?: Salutation; words: string[] } {
+  const trimmed = trimEdges(text);
+  const title = TITLE.exec(trimmed);
+  return { salutation: salutationOf(title?.[1]), words: words(trimmed.slice(title ? title[0].length : 0)) };
+}
+
+function words(text: string): string[] {
+  return text
+    .split(/\s+/u)
+    .map((word) => trimEdges(word))
+    .filter((word) => word.length > 0);
+}
+
+function joined(parts: string[]): string | undefined {
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+/** The text without spaces, punctuation and symbols at either end; one pass, where `[…]+$` tried again from every position. */
+export function trimEdges(text: string, edge: RegExp = EDGE): string {
+  const characters = [...text];
+  let start = 0;
+  let end = characters.length;
+  while (start < end && edge.test(characters[start] ?? '')) start += 1;
+  while (end > start && edge.test(characters[end - 1] ?? '')) end -= 1;
+  return characters.slice(start, end).join('');
+}
+
+/** The name parts of a draft, leaving anything else out. */
+export function nameOf({ salutation, firstName, lastName }: DraftName): DraftName {
   return withoutEmpty({ salutation, firstName, lastName });
 }
 

@@ -1,67 +1,49 @@
-import type { ContactDraft, Salutation } from './contact.js';
-import { salutationOf } from './name.js';
+import { withinCaps } from './caps.js';
+import type { ContactDraft } from './contact.js';
+import { nameOf, readName, type DraftName } from './name.js';
+import { MIN_PHONE_DIGITS, phoneRuns, type PhoneRun } from './phone-run.js';
 
-const DIGIT = String.raw`\p{Nd}`;
-const SEPARATOR = String.raw`[\s\-\u2010-\u2015.()/]`;
-const EXTENSION = String.raw`\s*[,;]?\s*(?:(?:extension|extn|ext|x)\.?|#)\s*[:=]?\s*${DIGIT}{1,10}`;
-/** Digits with separators, an optional leading `+` (or `(`) and an optional extension. */
-const PHONE_RUN = new RegExp(String.raw`[+\uFF0B(]*${DIGIT}(?:${SEPARATOR}{0,3}${DIGIT})*(?:${EXTENSION})?`, 'giu');
+/** A draft read from typed text, with the parts it could not place. */
+export interface TextDraft extends ContactDraft {
+  /**
+   * Text that is neither name nor number, as written: an extension without digits or with letters
+   * (`ext abc`, `x12ab`) or a second number. The CLI refuses it; a prefilled form leaves it out.
+   */
+  unplaced?: string[];
+}
 
-/** A title at the start of the name; `Mx` is recognised so it is not taken for a first name. */
-const TITLE = /^(mrs|mr|ms|miss|mx|doctor|dr)(?:\.|\s+|$)\s*/iu;
-
-/** Labels people put before a name or number, such as `Name:` or `tel:`. */
-const LABEL = /^(?:name|tel|phone|mobile|mob|cell|ph|number|contact)[:\uFF1A]$/iu;
-const EDGE_PUNCTUATION = /^[\s\p{P}\p{S}\p{Cf}]+|[\s\p{P}\p{S}\p{Cf}]+$/gu;
-
-/** Splits free text such as `Dr. Priya Natarajan +91 99887 76655` into the parts of a contact. */
-export function parseContactText(text: string): ContactDraft {
-  const phone = longestPhoneRun(text);
-  const rest = phone ? text.slice(0, phone.index) + ' ' + text.slice(phone.index + phone.text.length) : text;
-  const { salutation, words } = readName(rest);
-  const [firstName, ...lastNames] = words;
+/**
+ * Splits free text such as `Dr. Priya Natarajan +91 99887 76655` into the parts of a contact:
+ * the number with the most digits is the phone, the rest is the name. Text past the caps of
+ * SPEC §10 is not read.
+ */
+export function parseContactText(input: string): TextDraft {
+  const text = withinCaps(input);
+  const runs = phoneRuns(text);
+  const phone = runs.reduce<PhoneRun | undefined>((best, run) => (!best || run.digits > best.digits ? run : best), undefined);
+  const unplaced = runs.flatMap((run) =>
+    run === phone ? (run.stray ? [run.stray] : []) : run.digits >= MIN_PHONE_DIGITS ? [{ start: run.start, end: Math.max(run.end, run.stray?.end ?? 0) }] : [],
+  );
+  const taken = [...(phone ? [phone] : []), ...unplaced].sort((a, b) => a.start - b.start);
   return {
-    ...(salutation ? { salutation } : {}),
-    ...(firstName ? { firstName } : {}),
-    ...(lastNames.length > 0 ? { lastName: lastNames.join(' ') } : {}),
-    ...(phone ? { phone: phone.text } : {}),
+    ...readName(without(text, taken)),
+    ...(phone ? { phone: text.slice(phone.start, phone.end) } : {}),
+    ...(unplaced.length > 0 ? { unplaced: unplaced.map((part) => text.slice(part.start, part.end)) } : {}),
   };
 }
 
-function longestPhoneRun(text: string): { text: string; index: number } | undefined {
-  let longest: { text: string; index: number } | undefined;
-  for (const match of text.matchAll(PHONE_RUN)) {
-    const run = withoutUnmatchedOpening(match[0]);
-    const index = match.index + match[0].length - run.length;
-    if (!longest || run.length > longest.text.length) longest = { text: run, index };
+/** The name parts of a whole name such as a vCard's FN or a `Name:` value; a number in it is left out. */
+export function splitName(full: string): DraftName {
+  return nameOf(parseContactText(full));
+}
+
+/** The text with the parts (in order, not overlapping) replaced by a space each. */
+function without(text: string, parts: { start: number; end: number }[]): string {
+  let rest = '';
+  let from = 0;
+  for (const part of parts) {
+    rest += text.slice(from, part.start) + ' ';
+    from = part.end;
   }
-  return longest;
-}
-
-// `John (+91 98765 43210)` should give the number, not `(+91 98765 43210`.
-function withoutUnmatchedOpening(run: string): string {
-  let trimmed = run;
-  while (trimmed.startsWith('(') && count(trimmed, '(') > count(trimmed, ')')) trimmed = trimmed.slice(1);
-  return trimmed;
-}
-
-function count(text: string, character: string): number {
-  return text.split(character).length - 1;
-}
-
-function readName(text: string): { salutation?: Salutation; words: string[] } {
-  const name = text
-    .split(/\s+/u)
-    .filter((word) => !LABEL.test(word))
-    .join(' ')
-    .replace(/\(\s*\)/gu, ' ')
-    .replace(EDGE_PUNCTUATION, '');
-  const title = TITLE.exec(name);
-  const salutation = salutationOf(title?.[1]);
-  const words = name
-    .slice(title ? title[0].length : 0)
-    .split(/\s+/u)
-    .map((word) => word.replace(EDGE_PUNCTUATION, ''))
-    .filter((word) => word.length > 0);
-  return salutation ? { salutation, words } : { words };
+  return rest + text.slice(from);
 }

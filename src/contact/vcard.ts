@@ -1,7 +1,9 @@
 import { TextDecoder } from 'node:util';
 import ICAL from 'ical.js';
 import type { ContactDraft } from './contact.js';
-import { cleanPart, salutationOf, splitName, withoutEmpty, type DraftName } from './name.js';
+import { cleanPart, salutationOf, withoutEmpty, type DraftName } from './name.js';
+import { splitName } from './text.js';
+import { headEnd, isQuotedPrintable, logicalLines } from './unfold.js';
 
 type Property = InstanceType<typeof ICAL.Property>;
 
@@ -10,8 +12,14 @@ const WANTED = new Set(['version', 'n', 'fn', 'tel', 'x-ablabel']);
 const CONTENT_LINE = /^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]/;
 const ENCODINGS = new Set(['quoted-printable', 'base64', 'b', '8bit', '7bit']);
 const MOBILE = /\b(cell|mobile|iphone|whatsapp)\b/i;
+/** An address book's worth, so a 256 KiB file of tiny cards or of TEL lines is read in bounded time. */
+const CARDS_READ = 100;
+const LINES_READ_PER_CARD = 50;
 
-/** Every contact in a `.vcf` text (vCard 2.1, 3.0 or 4.0), in order; [] when there is none or the text is not a vCard. */
+/**
+ * Every contact in a `.vcf` text (vCard 2.1, 3.0 or 4.0), in order, up to CARDS_READ; [] when there is
+ * none or the text is not a vCard. Linear in the text, whatever its length.
+ */
 export function parseVCards(text: string): ContactDraft[] {
   try {
     return splitCards(logicalLines(String(text))).flatMap((lines) => {
@@ -24,43 +32,36 @@ export function parseVCards(text: string): ContactDraft[] {
 }
 
 /**
- * Unfolds lines the way each version folds them: a leading space or tab (2.1/3.0/4.0), and
- * vCard 2.1's quoted-printable soft break, a line ending in `=` that ical.js does not know.
+ * The name and number lines of each BEGIN:VCARD block, up to CARDS_READ cards and LINES_READ_PER_CARD
+ * lines each; a card cut short by the next BEGIN or the end of the text still counts.
  */
-function logicalLines(text: string): string[] {
-  const lines: string[] = [];
-  for (const physical of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) {
-    const last = lines.length - 1;
-    const previous = lines[last];
-    if (previous?.endsWith('=') && isQuotedPrintable(previous) && !/^END:VCARD$/i.test(physical.trim())) {
-      lines[last] = previous.slice(0, -1) + physical;
-    } else if (previous !== undefined && /^[ \t]/.test(physical)) {
-      lines[last] = previous + physical.slice(1);
-    } else {
-      lines.push(physical);
-    }
-  }
-  return lines.map((line) => line.trim()).filter((line) => line !== '');
-}
-
-/** The lines of each BEGIN:VCARD block; a card cut short by the next BEGIN or the end of the text still counts. */
 function splitCards(lines: string[]): string[][] {
   const cards: string[][] = [];
   let card: string[] | undefined;
   for (const line of lines) {
-    if (/^BEGIN:VCARD$/i.test(line)) cards.push((card = []));
-    else if (/^END:VCARD$/i.test(line)) card = undefined;
-    else card?.push(line);
+    if (isLine(line, 'BEGIN:VCARD')) {
+      if (cards.length === CARDS_READ) break;
+      cards.push((card = []));
+    } else if (isLine(line, 'END:VCARD')) card = undefined;
+    else if (card && card.length < LINES_READ_PER_CARD && isWanted(line)) card.push(line);
   }
   return cards;
 }
 
+function isLine(line: string, expected: string): boolean {
+  return line.length === expected.length && line.toUpperCase() === expected;
+}
+
+/** Only these properties make a draft; a line cut before its colon (its parameters passed LINE_CAP) has no value to read. */
+function isWanted(line: string): boolean {
+  return WANTED.has(CONTENT_LINE.exec(line)?.[1]?.toLowerCase() ?? '') && headEnd(line) > 0;
+}
+
 function cardDraft(lines: string[]): ContactDraft | undefined {
-  const wanted = lines.filter((line) => WANTED.has(CONTENT_LINE.exec(line)?.[1]?.toLowerCase() ?? ''));
   // ical.js picks its vCard 4.0 rules only when VERSION comes first, which not every exporter does.
   const ordered = [
-    ...wanted.filter((line) => /^VERSION:/i.test(line)),
-    ...wanted.filter((line) => !/^VERSION:/i.test(line)),
+    ...lines.filter((line) => /^VERSION:/i.test(line)),
+    ...lines.filter((line) => !/^VERSION:/i.test(line)),
   ];
   let card: InstanceType<typeof ICAL.Component>;
   try {
@@ -89,21 +90,6 @@ function fromVCard21(line: string): string {
   const charset = named.find((param) => /^CHARSET=/i.test(param))?.slice('CHARSET='.length);
   const kept = named.filter((param) => !/^(CHARSET|ENCODING)=/i.test(param));
   return [name, ...kept].join(';') + ':' + decodeQuotedPrintable(value, charset);
-}
-
-/** Where the parameters end: the first colon outside double quotes. */
-function headEnd(line: string): number {
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    if (line[i] === '"') quoted = !quoted;
-    else if (line[i] === ':' && !quoted) return i;
-  }
-  return -1;
-}
-
-function isQuotedPrintable(line: string): boolean {
-  const colon = headEnd(line);
-  return colon > 0 && /;(ENCODING=)?QUOTED-PRINTABLE\b/i.test(line.slice(0, colon));
 }
 
 function decodeQuotedPrintable(value: string, charset = 'utf-8'): string {

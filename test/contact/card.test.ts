@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCard, type MessageCard } from '../../src/contact/card.js';
-import { SALUTATIONS, type ContactDraft } from '../../src/contact/contact.js';
+import type { ContactDraft } from '../../src/contact/contact.js';
 import { parseVCards } from '../../src/contact/vcard.js';
+import { expectWellFormed } from './well-formed.js';
 
 const FIXTURES = new URL('../fixtures/cards/', import.meta.url);
 
@@ -38,7 +39,9 @@ const EXPECTED: Record<string, ContactDraft[]> = {
     { firstName: 'أحمد', lastName: 'منصور', phone: '+20 100 123 4567' },
     { firstName: 'Дмитрий', lastName: 'Иванов', phone: '+7 916 123-45-67' },
   ],
-  'contact-label-number.txt': [{ firstName: 'Ramesh', lastName: 'Kumar Sharma', phone: '9876543210' }],
+  'contact-label-number.txt': [{ firstName: 'Ramesh Kumar', lastName: 'Sharma', phone: '9876543210' }],
+  'slack-mrkdwn-new-contact.txt': [{ firstName: 'Ahmed', lastName: 'Al-Farsi', phone: '+971 50 123 4567' }],
+  'customer-name-label.txt': [{ firstName: 'Carlos Eduardo', lastName: 'Souza', phone: '+55 11 91234-5678' }],
   'whatsapp-over-phone.txt': [{ firstName: 'Lerato', lastName: 'Dlamini', phone: '+27 82 555 0123' }],
   'label-on-own-line.txt': [{ firstName: 'Yuki', lastName: 'Tanaka', phone: '+81 90-1234-5678' }],
   'chatter-only.txt': [],
@@ -70,15 +73,6 @@ function card(file: string): MessageCard {
   if (file.endsWith('.json')) return JSON.parse(raw) as MessageCard;
   if (file.endsWith('.vcf')) return { vcards: [raw] };
   return { text: raw };
-}
-
-function expectWellFormed(draft: ContactDraft): void {
-  for (const [key, value] of Object.entries(draft)) {
-    expect(['salutation', 'firstName', 'lastName', 'phone']).toContain(key);
-    expect(typeof value).toBe('string');
-  }
-  if (draft.salutation !== undefined) expect(SALUTATIONS).toContain(draft.salutation);
-  expect(Boolean(draft.firstName || draft.lastName || draft.phone)).toBe(true);
 }
 
 describe('parseCard fixtures', () => {
@@ -134,6 +128,38 @@ describe('parseCard', () => {
   it('takes a name on the line above a number', () => {
     expect(parseCard({ text: 'Please save:\nDr. Ana Lima\n<tel:+5511987654321|+55 11 98765-4321>' }).drafts).toStrictEqual([
       { salutation: 'Dr', firstName: 'Ana', lastName: 'Lima', phone: '+55 11 98765-4321' },
+    ]);
+  });
+
+  it('keeps particles with the family name of a labelled name', () => {
+    expect(parseCard({ text: 'Name: Ludwig van Beethoven\nTel: +49 228 981 750' }).drafts).toStrictEqual([
+      { firstName: 'Ludwig', lastName: 'van Beethoven', phone: '+49 228 981 750' },
+    ]);
+  });
+
+  it('reads a label after one word only with a colon, and not a one-letter label', () => {
+    expect(parseCard({ text: 'Primary mobile: 07700 900321' }).drafts).toStrictEqual([{ phone: '07700 900321' }]);
+    expect(parseCard({ text: 'Priya M: 07700 900321' }).drafts).toStrictEqual([{ firstName: 'Priya', lastName: 'M', phone: '07700 900321' }]);
+    expect(parseCard({ text: 'Rahul M\n07700 900321' }).drafts).toStrictEqual([{ firstName: 'Rahul', lastName: 'M', phone: '07700 900321' }]);
+  });
+
+  it('reads a line longer than the cap from its first 1,000 characters', () => {
+    const chatter = `please save ${'this '.repeat(400)}`;
+    expect(parseCard({ text: `${chatter}\nName: Priya Natarajan\nMobile: +91 99887 76655` }).drafts).toStrictEqual([
+      { firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' },
+    ]);
+    expect(parseCard({ text: `Name: Priya Natarajan | ${'x'.repeat(1_000)} | Mobile: +91 99887 76655` }).drafts).toStrictEqual([
+      { firstName: 'Priya', lastName: 'Natarajan' },
+    ]);
+  });
+
+  it('shares the 8,000-character cap among blocks, fields and text, blocks first', () => {
+    const filler = `${'-'.repeat(999)}\n`.repeat(8);
+    expect(parseCard({ blockTexts: ['Name: Priya Natarajan', filler, 'Mobile: +91 99887 76655'] }).drafts).toStrictEqual([
+      { firstName: 'Priya', lastName: 'Natarajan' },
+    ]);
+    expect(parseCard({ blockTexts: ['Name: Priya Natarajan', filler], text: 'BEGIN:VCARD\nFN:Jo Bloggs\nEND:VCARD' }).drafts).toStrictEqual([
+      { firstName: 'Priya', lastName: 'Natarajan' },
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { SALUTATIONS, type ContactDraft } from '../../src/contact/contact.js';
-import { parseContactText } from '../../src/contact/text.js';
+import { parseContactText, type TextDraft } from '../../src/contact/text.js';
 
 const drafts: Array<[input: string, draft: ContactDraft]> = [
   [
@@ -17,7 +17,7 @@ const drafts: Array<[input: string, draft: ContactDraft]> = [
   ['+44 7700 900123 John Smith', { firstName: 'John', lastName: 'Smith', phone: '+44 7700 900123' }],
   [
     'Ms. Ana María López-García (555) 123-4567 x12',
-    { salutation: 'Ms', firstName: 'Ana', lastName: 'María López-García', phone: '(555) 123-4567 x12' },
+    { salutation: 'Ms', firstName: 'Ana María', lastName: 'López-García', phone: '(555) 123-4567 x12' },
   ],
   ['प्रिया नटराजन +91 99887 76655', { firstName: 'प्रिया', lastName: 'नटराजन', phone: '+91 99887 76655' }],
   ['محمد علي ٠٥٠١٢٣٤٥٦٧', { firstName: 'محمد', lastName: 'علي', phone: '٠٥٠١٢٣٤٥٦٧' }],
@@ -37,7 +37,7 @@ const drafts: Array<[input: string, draft: ContactDraft]> = [
   ['tel:+1-212-555-0123;ext=42', { phone: '+1-212-555-0123;ext=42' }],
   [
     'Mr. Juan Carlos de la Cruz: 0034 612 34 56 78',
-    { salutation: 'Mr', firstName: 'Juan', lastName: 'Carlos de la Cruz', phone: '0034 612 34 56 78' },
+    { salutation: 'Mr', firstName: 'Juan Carlos', lastName: 'de la Cruz', phone: '0034 612 34 56 78' },
   ],
   ['Madonna', { firstName: 'Madonna' }],
   ['  ', {}],
@@ -51,10 +51,63 @@ describe('parseContactText', () => {
 
   it('takes the longest run of digits as the phone', () => {
     expect(parseContactText('Agent 7 Lee +65 8123 4567')).toEqual({
-      firstName: 'Agent',
-      lastName: '7 Lee',
+      firstName: 'Agent 7',
+      lastName: 'Lee',
       phone: '+65 8123 4567',
     });
+  });
+});
+
+describe('parseContactText names', () => {
+  // Address books take the last word as the family name, with the particles before it, and the words before as given names.
+  it.each<[string, ContactDraft]>([
+    ['Carlos Eduardo Souza – +55 11 91234-5678', { firstName: 'Carlos Eduardo', lastName: 'Souza', phone: '+55 11 91234-5678' }],
+    ['Ludwig van Beethoven', { firstName: 'Ludwig', lastName: 'van Beethoven' }],
+    ['Anna van der Berg 06 12345678', { firstName: 'Anna', lastName: 'van der Berg', phone: '06 12345678' }],
+    ['Ahmed Al-Farsi', { firstName: 'Ahmed', lastName: 'Al-Farsi' }],
+    ['Ahmed al Farsi', { firstName: 'Ahmed', lastName: 'al Farsi' }],
+    ['Mohammed bin Salman', { firstName: 'Mohammed', lastName: 'bin Salman' }],
+    ['Maria da Silva', { firstName: 'Maria', lastName: 'da Silva' }],
+    ['Edson Arantes do Nascimento', { firstName: 'Edson Arantes', lastName: 'do Nascimento' }],
+    ['Van Morrison', { firstName: 'Van', lastName: 'Morrison' }],
+    ['Kumar, Anil +91 98765 43220', { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220' }],
+    ['Smith, Dr. John', { salutation: 'Dr', firstName: 'John', lastName: 'Smith' }],
+  ])('reads %j', (input, draft) => {
+    expect(parseContactText(input)).toEqual(draft);
+  });
+});
+
+describe('parseContactText unplaced text', () => {
+  it.each<[string, TextDraft]>([
+    ['Anil Kumar +91 98765 43220 x12ab', { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220', unplaced: ['x12ab'] }],
+    ['Anil Kumar +91 98765 43220 ext abc', { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220', unplaced: ['ext abc'] }],
+    ['Anil Kumar +91 98765 43220 ext.', { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220', unplaced: ['ext.'] }],
+    ['Anil Kumar +91 98765 43220 x 12345678901', { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220', unplaced: ['x 12345678901'] }],
+    ['Anil Kumar 98765 43220, 020 7946', { firstName: 'Anil', lastName: 'Kumar', phone: '98765 43220', unplaced: ['020 7946'] }],
+  ])('names what it could not place in %j', (input, draft) => {
+    expect(parseContactText(input)).toStrictEqual(draft);
+  });
+
+  it.each(['Anil Kumar +91 98765 43220 x12', 'Anil Kumar +91 98765 43220 ext. 12', 'Anil Kumar +91 98765 43220 #12', 'Xavier Extra +91 98765 43220'])(
+    'places everything in %j',
+    (input) => {
+      expect(parseContactText(input).unplaced).toBeUndefined();
+    },
+  );
+});
+
+describe('parseContactText caps (SPEC §10)', () => {
+  it('reads the first 1,000 characters of a line', () => {
+    expect(parseContactText(`Priya Natarajan +91 99887 76655${' '.repeat(1_000)}Kumar`)).toEqual({
+      firstName: 'Priya',
+      lastName: 'Natarajan',
+      phone: '+91 99887 76655',
+    });
+  });
+
+  it('reads the first 8,000 characters of the text', () => {
+    const lines = `${'-'.repeat(999)}\n`.repeat(8);
+    expect(parseContactText(`Priya Natarajan\n${lines}+91 99887 76655`)).toEqual({ firstName: 'Priya', lastName: 'Natarajan' });
   });
 });
 
@@ -77,21 +130,20 @@ describe('parseContactText properties', () => {
     );
   });
 
-  it('reads back a contact written as salutation, name and number', () => {
+  it('reads back a contact written as salutation, given names, family name and number', () => {
     const word = fc.constantFrom('Priya', 'Arjun', 'José', 'Анна', 'प्रिया', 'محمد', '李', 'O’Brien', 'López-García');
     fc.assert(
       fc.property(
         fc.constantFrom(...SALUTATIONS),
-        word,
         fc.array(word, { maxLength: 3 }),
+        word,
         fc.constantFrom('+91 98765 43210', '(555) 123-4567 x12', '0044 7400 123456', '٠٥٠١٢٣٤٥٦٧'),
         fc.constantFrom(' ', ', ', ' - ', ' | '),
-        (salutation, firstName, lastNames, phone, gap) => {
-          const draft = parseContactText(`${salutation}. ${[firstName, ...lastNames].join(' ')}${gap}${phone}`);
+        (salutation, givenNames, familyName, phone, gap) => {
+          const draft = parseContactText(`${salutation}. ${[...givenNames, familyName].join(' ')}${gap}${phone}`);
           expect(draft).toEqual({
             salutation,
-            firstName,
-            ...(lastNames.length > 0 ? { lastName: lastNames.join(' ') } : {}),
+            ...(givenNames.length > 0 ? { firstName: givenNames.join(' '), lastName: familyName } : { firstName: familyName }),
             phone,
           });
         },

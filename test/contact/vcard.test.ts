@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SALUTATIONS, type ContactDraft } from '../../src/contact/contact.js';
+import type { ContactDraft } from '../../src/contact/contact.js';
 import { parseVCards } from '../../src/contact/vcard.js';
+import { expectWellFormed } from './well-formed.js';
 
 const FIXTURES = new URL('../fixtures/cards/', import.meta.url);
 
@@ -55,16 +56,6 @@ function fixture(name: string): string {
   return readFileSync(new URL(name, FIXTURES), 'utf8');
 }
 
-/** A draft holds only strings, a known salutation, and a name or a number. */
-function expectWellFormed(draft: ContactDraft): void {
-  for (const [key, value] of Object.entries(draft)) {
-    expect(['salutation', 'firstName', 'lastName', 'phone']).toContain(key);
-    expect(typeof value === 'string' || value === undefined).toBe(true);
-  }
-  if (draft.salutation !== undefined) expect(SALUTATIONS).toContain(draft.salutation);
-  expect(Boolean(draft.firstName || draft.lastName || draft.phone)).toBe(true);
-}
-
 describe('parseVCards fixtures', () => {
   it('has an expectation for every .vcf fixture', () => {
     const files = readdirSync(FIXTURES).filter((file) => file.endsWith('.vcf'));
@@ -102,6 +93,23 @@ describe('parseVCards', () => {
   it('splits FN when N is empty', () => {
     const card = 'BEGIN:VCARD\nVERSION:3.0\nN:;;;;\nFN:Doctor Ana Lima\nEND:VCARD';
     expect(parseVCards(card)).toStrictEqual([{ salutation: 'Dr', firstName: 'Ana', lastName: 'Lima' }]);
+  });
+
+  it('keeps particles with the family name when it splits FN', () => {
+    const card = 'BEGIN:VCARD\nVERSION:3.0\nN:;;;;\nFN:Ludwig van Beethoven\nEND:VCARD';
+    expect(parseVCards(card)).toStrictEqual([{ firstName: 'Ludwig', lastName: 'van Beethoven' }]);
+  });
+
+  it('reads a card whose line passes 1,000 characters from what fits', () => {
+    const longParameters = `TEL;${'TYPE=work;'.repeat(200)}:+1 555 0100`;
+    const longName = `FN;ENCODING=QUOTED-PRINTABLE:Jo Bloggs${'=20=\r\n'.repeat(500)}Junior`;
+    const card = ['BEGIN:VCARD', 'VERSION:2.1', longParameters, longName, 'TEL;CELL:+44 7700 900123', 'END:VCARD'].join('\r\n');
+    expect(parseVCards(card)).toStrictEqual([{ firstName: 'Jo', lastName: 'Bloggs', phone: '+44 7700 900123' }]);
+  });
+
+  it('unfolds a quoted-printable soft break after a folded parameter line', () => {
+    const card = 'BEGIN:VCARD\nVERSION:2.1\nFN;CHARSET=UTF-8;ENCODING=QUOTED-\n PRINTABLE:Jo=\n=20Bloggs\nEND:VCARD';
+    expect(parseVCards(card)).toStrictEqual([{ firstName: 'Jo', lastName: 'Bloggs' }]);
   });
 
   it.each(['', 'hello', 'BEGIN:VCARD', 'END:VCARD', 'BEGIN:VCALENDAR\nEND:VCALENDAR', 'BEGIN:VCARD\nTEL;;;:\nEND:VCARD'])(

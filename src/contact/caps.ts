@@ -1,0 +1,46 @@
+/** SPEC §10: the most text one message or one typed line gives the parser; what lies beyond is not read. */
+export const TEXT_CAP = 8_000;
+/** SPEC §10: the longest line read; the rest of a longer line is dropped and the card is read from what fits. */
+export const LINE_CAP = 1_000;
+
+/**
+ * The text as the parser may read it: lines cut to LINE_CAP characters, taken in order until
+ * `budget` characters are taken. Looking for line ends is the only pass over what is dropped.
+ */
+export function withinCaps(text: string, budget = TEXT_CAP): string {
+  let kept = '';
+  let from = 0;
+  while (from <= text.length && kept.length < budget) {
+    const end = lineEnd(text, from);
+    const line = text.slice(from, cutAt(text, Math.min(end, from + LINE_CAP)));
+    kept += (from > 0 ? '\n' : '') + line;
+    from = end + (text.startsWith('\r\n', end) ? 2 : 1);
+  }
+  return kept.slice(0, cutAt(kept, Math.min(budget, kept.length)));
+}
+
+/** Index of the first `\n` or `\r` at or after `from`, or the text's length; each character is looked at once. */
+function lineEnd(text: string, from: number): number {
+  let at = from;
+  while (at < text.length && text[at] !== '\n' && text[at] !== '\r') at += 1;
+  return at;
+}
+
+/** `end`, or one before it so a cut does not split a surrogate pair. */
+function cutAt(text: string, end: number): number {
+  const code = text.charCodeAt(end - 1);
+  return end < text.length && code >= 0xd800 && code <= 0xdbff ? end - 1 : end;
+}
+
+/** Shares one TEXT_CAP among several texts, in the order they are taken. */
+export class TextBudget {
+  private left = TEXT_CAP;
+
+  /** The text within the caps and what is left of the budget; '' once it is spent. */
+  take(text: string): string {
+    if (this.left <= 0) return '';
+    const kept = withinCaps(text, this.left);
+    this.left -= kept.length;
+    return kept;
+  }
+}

@@ -1,0 +1,103 @@
+import { LINE_CAP } from './caps.js';
+
+/**
+ * Unfolds lines the way each version folds them: a leading space or tab (2.1/3.0/4.0), and
+ * vCard 2.1's quoted-printable soft break, a line ending in `=` that ical.js does not know.
+ * Each physical line is looked at once, so the time is linear in the text.
+ */
+export function logicalLines(text: string): string[] {
+  const lines: string[] = [];
+  const line = new ContentLine();
+  for (const physical of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) {
+    if (line.softBreak() && !/^END:VCARD$/i.test(physical.trim())) line.append(physical, true);
+    else if (line.started && (physical[0] === ' ' || physical[0] === '\t')) line.append(physical.slice(1), false);
+    else {
+      if (line.started) keep(lines, line.take());
+      line.append(physical, false);
+    }
+  }
+  if (line.started) keep(lines, line.take());
+  return lines;
+}
+
+function keep(lines: string[], line: string): void {
+  const trimmed = line.trim();
+  if (trimmed !== '') lines.push(trimmed);
+}
+
+/**
+ * The content line being unfolded, kept to LINE_CAP characters (SPEC §10): the rest of a longer line
+ * is dropped and the card is read from what fits. Physical lines are kept as pieces, joined once, and
+ * whether the line is quoted-printable is decided once, when its parameters have all arrived: no
+ * continuation makes the line be read again.
+ */
+class ContentLine {
+  started = false;
+  private pieces: string[] = [];
+  private length = 0;
+  /** Whether the line so far, kept or not, ends in `=`. */
+  private endsWithEquals = false;
+  private dropped = false;
+  private quotedPrintable: boolean | undefined;
+  /** Whether the search for the colon that ends the parameters is inside double quotes. */
+  private quoted = false;
+
+  /** Adds the next physical line; a soft break's `=` is taken off the end first. */
+  append(more: string, softBreak: boolean): void {
+    this.started = true;
+    if (softBreak && !this.dropped) this.dropLastCharacter();
+    const kept = more.length > LINE_CAP - this.length ? more.slice(0, LINE_CAP - this.length) : more;
+    if (kept.length < more.length) this.dropped = true;
+    if (kept !== '') this.pieces.push(kept);
+    this.length += kept.length;
+    if (more !== '') this.endsWithEquals = more.endsWith('=');
+    else if (softBreak) this.endsWithEquals = !this.dropped && (this.pieces[this.pieces.length - 1] ?? '').endsWith('=');
+    if (this.quotedPrintable === undefined) this.readHead(kept);
+  }
+
+  /** A quoted-printable line ending in `=` goes on in the next physical line. */
+  softBreak(): boolean {
+    return this.endsWithEquals && this.quotedPrintable === true;
+  }
+
+  /** The line as kept; the next append starts a new one. */
+  take(): string {
+    const text = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('');
+    this.started = this.endsWithEquals = this.dropped = this.quoted = false;
+    this.pieces = [];
+    this.length = 0;
+    this.quotedPrintable = undefined;
+    return text;
+  }
+
+  private dropLastCharacter(): void {
+    const last = this.pieces.pop() ?? '';
+    if (last.length > 1) this.pieces.push(last.slice(0, -1));
+    this.length -= Math.min(1, last.length);
+  }
+
+  /** Looks for the end of the parameters in the piece just kept; each character is looked at once. */
+  private readHead(piece: string): void {
+    for (let at = 0; at < piece.length; at += 1) {
+      const character = piece[at];
+      if (character === '"') this.quoted = !this.quoted;
+      else if (character === ':' && !this.quoted) return void (this.quotedPrintable = isQuotedPrintable(this.pieces.join('')));
+    }
+    if (this.dropped) this.quotedPrintable = false;
+  }
+}
+
+/** Where the parameters end: the first colon outside double quotes. */
+export function headEnd(line: string): number {
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '"') quoted = !quoted;
+    else if (line[i] === ':' && !quoted) return i;
+  }
+  return -1;
+}
+
+export function isQuotedPrintable(line: string): boolean {
+  const colon = headEnd(line);
+  return colon > 0 && /;(ENCODING=)?QUOTED-PRINTABLE\b/i.test(line.slice(0, colon));
+}

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgliteFolder } from './support/databases.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const execute = promisify(execFile);
+
+/** `npm run cli -- …` in a child process on its own PGlite folder; the exit code, stdout and stderr. */
+async function cli(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PGLITE_DIR: dir, DEFAULT_COUNTRY: 'IN' };
+  try {
+    const { stdout, stderr } = await execute(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('CLI add: text it cannot place', () => {
+  let folder: ReturnType<typeof pgliteFolder>;
+  beforeAll(() => void (folder = pgliteFolder()));
+  afterAll(() => folder?.remove());
+
+  it.each([
+    ['Anil Kumar +91 98765 43220 x12ab', 'x12ab'],
+    ['Anil Kumar +91 98765 43220 ext abc', 'ext abc'],
+  ])('refuses %j, naming %j, and creates nothing', async (text, part) => {
+    const run = await cli(folder.dir, 'add', text);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`Not created: ${JSON.stringify(text)}`);
+    expect(run.stderr).toContain(`  ${JSON.stringify(part)}: neither the name nor the number`);
+    expect(run.stdout).toBe('');
+    expect((await cli(folder.dir, 'history')).stdout).toBe('No requests yet.\n');
+  });
+
+  it('reads "Last, First" as such', async () => {
+    const run = await cli(folder.dir, 'add', 'Kumar, Anil +91 98765 43220');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Anil Kumar · +91 98765 43220');
+  });
+});
