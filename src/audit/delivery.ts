@@ -30,6 +30,8 @@ export interface DeliveryOptions {
   leaseMs?: number;
   /** Upper bound of the wait between attempts. */
   maxBackoffMs?: number;
+  /** How long recording an accepted request may take before it is refused, not recorded (Slack waits 3 s). */
+  acceptWithinMs?: number;
   /** Contacts sent in one call by the background worker. */
   batchSize?: number;
   pollMs?: number;
@@ -37,7 +39,10 @@ export interface DeliveryOptions {
 
 /** The worker that takes recorded requests to the endpoint. */
 export interface Delivery {
-  /** Records a request accepted from a user, leased to this process for its first attempt. */
+  /**
+   * Records a request accepted from a user, leased to this process for its first attempt — within `acceptWithinMs`,
+   * or not at all (`TooSlowError`), so a user told it was not saved is told the truth.
+   */
   accept(request: NewRequest): Promise<{ row: RequestRow; isNew: boolean }>;
   /** Sends these requests now (accepted here, or claimed first), without waiting for the next poll. */
   deliverNow(ids: number[]): Promise<void>;
@@ -146,7 +151,7 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
 
   return {
     async accept(request) {
-      const recorded = await recordRequest(db, request, { leaseMs });
+      const recorded = await recordRequest(db, request, { leaseMs, withinMs: opts.acceptWithinMs ?? 2_000 });
       if (recorded.isNew) held.set(recorded.row.id, recorded.row);
       return recorded;
     },

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { contactRequests, requestEvents } from '../../db/schema.js';
 import type { Contact, Salutation } from '../contact/contact.js';
-import type { Db } from '../database.js';
+import { transactionWithin, type Db } from '../database.js';
 import type { ContactToSend } from '../kore/client.js';
 
 /** Where a request came from. */
@@ -23,15 +23,18 @@ export interface NewRequest {
 
 /**
  * Records a request and its first event; a repeated idempotency key returns the earlier row instead. With
- * `leaseMs`, the new request is recorded already leased for its first attempt, saving a claim before sending.
+ * `leaseMs`, the new request is recorded already leased for its first attempt, saving a claim before sending. With
+ * `withinMs`, it is recorded within that time or not at all (`TooSlowError`).
  */
 export async function recordRequest(
   db: Db,
   request: NewRequest,
-  opts: { leaseMs?: number } = {},
+  opts: { leaseMs?: number; withinMs?: number } = {},
 ): Promise<{ row: RequestRow; isNew: boolean }> {
   const { contact } = request;
-  return db.transaction(async (tx) => {
+  const transaction = <T>(work: (tx: Db) => Promise<T>) =>
+    opts.withinMs === undefined ? db.transaction((tx) => work(tx as unknown as Db)) : transactionWithin(db, opts.withinMs, work);
+  return transaction(async (tx) => {
     const [row] = await tx
       .insert(contactRequests)
       .values({
