@@ -51,9 +51,10 @@ export async function startContactBot(config: Config, log: Logger): Promise<Cont
     retryConfig: { retries: 4, factor: 2 },
     ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
   });
+  const notifier = slackNotifier(client, database.db, log);
   const delivery = createDelivery(database.db, {
     createContacts: endpoint.createContacts,
-    hooks: slackNotifier(client, database.db, log),
+    hooks: notifier,
     log,
     deadlineMs: config.delivery.deadlineMs,
     leaseMs: config.delivery.leaseMs,
@@ -72,13 +73,16 @@ export async function startContactBot(config: Config, log: Logger): Promise<Cont
   );
   await app.start(config.port);
   delivery.start();
+  notifier.start();
   log.info({ port: config.port, mode: settings.appToken ? 'socket' : 'http', database: database.kind }, 'contact bot started');
   return {
     database,
     endpoint,
     async stop(graceMs) {
       await app.stop().catch((error: unknown) => log.warn({ err: error }, 'receiver did not stop cleanly'));
+      const until = Date.now() + graceMs;
       await delivery.stop(graceMs);
+      await notifier.stop(Math.max(0, until - Date.now()));
       await endpoint.emulator?.close();
       await database.close();
     },
