@@ -73,3 +73,30 @@ export const emulatorContacts = pgTable(
   },
   (t) => [uniqueIndex('emulator_contacts_stream_phone').on(t.streamId, t.phoneE164)],
 );
+
+/**
+ * What a user is still to be told about a request (that it is queued, or its outcome), written in the same transaction
+ * as the change it tells: a DM that fails is retried from here until it is delivered or a day old.
+ */
+export const notices = pgTable(
+  'notices',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: bigint('request_id', { mode: 'number' })
+      .notNull()
+      .references(() => contactRequests.id),
+    /** `queued`, or the request's final status */
+    what: text('what').notNull(),
+    /** `waiting` → `delivered` | `superseded` (the outcome came before a `queued` notice got through) | `expired` */
+    state: text('state', { enum: ['waiting', 'delivered', 'superseded', 'expired'] }).notNull().default('waiting'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('notices_request_what').on(t.requestId, t.what),
+    index('notices_due').on(t.nextAttemptAt).where(sql`${t.state} = 'waiting'`),
+  ],
+);

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
+import { FolderInUseError } from './folder-lock.js';
 import { createLogger } from './log.js';
 import { startContactBot } from './server.js';
 
@@ -22,6 +23,8 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) {
     for (const problem of error.problems) process.stderr.write(`contact-bot: ${problem}\n`);
+  } else if (error instanceof FolderInUseError) {
+    process.stderr.write(`contact-bot: ${error.message}\n`);
   } else {
     process.stderr.write(`contact-bot: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   }

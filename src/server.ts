@@ -48,9 +48,10 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     timeout: 10_000,
     retryConfig: { retries: 4, factor: 2 },
   });
+  const notifier = slackNotifier(client, database.db, log);
   const delivery = createDelivery(database.db, {
     createContacts: endpoint.createContacts,
-    hooks: slackNotifier(client, database.db, log),
+    hooks: notifier,
     log,
     deadlineMs: config.delivery.deadlineMs,
     leaseMs: config.delivery.leaseMs,
@@ -69,13 +70,16 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   );
   await app.start(config.port);
   delivery.start();
+  notifier.start();
   log.info({ port: config.port, mode: settings.appToken ? 'socket' : 'http', database: database.kind }, 'contact bot started');
   return {
     database,
     endpoint,
     async stop(graceMs) {
       await app.stop().catch((error: unknown) => log.warn({ err: error }, 'receiver did not stop cleanly'));
+      const until = Date.now() + graceMs;
       await delivery.stop(graceMs);
+      await notifier.stop(Math.max(0, until - Date.now()));
       await endpoint.emulator?.close();
       await database.close();
     },

@@ -2,6 +2,7 @@ import type { Logger } from '@slack/bolt';
 import type { Db } from '../database.js';
 import type { CreateContacts } from '../kore/client.js';
 import type { Outcome } from '../kore/outcome.js';
+import { createPoller } from './poller.js';
 import {
   claimRequests,
   deferRequest,
@@ -30,6 +31,8 @@ export interface DeliveryOptions {
   leaseMs?: number;
   /** Upper bound of the wait between attempts. */
   maxBackoffMs?: number;
+  /** How long recording an accepted request may take before it is refused, not recorded (Slack waits 3 s). */
+  acceptWithinMs?: number;
   /** Contacts sent in one call by the background worker. */
   batchSize?: number;
   pollMs?: number;
@@ -37,7 +40,10 @@ export interface DeliveryOptions {
 
 /** The worker that takes recorded requests to the endpoint. */
 export interface Delivery {
-  /** Records a request accepted from a user, leased to this process for its first attempt. */
+  /**
+   * Records a request accepted from a user, leased to this process for its first attempt — within `acceptWithinMs`,
+   * or not at all (`TooSlowError`), so a user told it was not saved is told the truth.
+   */
   accept(request: NewRequest): Promise<{ row: RequestRow; isNew: boolean }>;
   /** Sends these requests now (accepted here, or claimed first), without waiting for the next poll. */
   deliverNow(ids: number[]): Promise<void>;
@@ -60,18 +66,10 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   const maxBackoffMs = opts.maxBackoffMs ?? 30_000;
   const batchSize = opts.batchSize ?? 50;
   const pollMs = opts.pollMs ?? 1_000;
-  const inFlight = new Set<Promise<void>>();
+  const poller = createPoller({ log: opts.log, pollMs, failure: 'delivery failed' });
+  const track = poller.track;
   /** Requests `accept` leased to this process and not yet sent. */
   const held = new Map<number, RequestRow>();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  function track(work: Promise<void>): Promise<void> {
-    const tracked = work.catch((error) => opts.log.error({ err: error }, 'delivery failed'));
-    inFlight.add(tracked);
-    void tracked.finally(() => inFlight.delete(tracked));
-    return tracked;
-  }
 
   /** Records final outcomes together, then tells each user (which must not hold up other deliveries). */
   async function settle(outcomes: { row: RequestRow; outcome: Outcome }[]): Promise<void> {
@@ -96,10 +94,10 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   async function retryOrFail(row: RequestRow, outcome: Unavailable): Promise<void> {
     const wait = backoffMs(row.attempts, maxBackoffMs, outcome.retryAfterMs);
     if (Date.now() + wait > row.createdAt.getTime() + opts.deadlineMs) return settle([{ row, outcome }]);
-    if (!(await deferRequest(db, row, wait, outcome, mayHaveArrived(outcome)))) return;
+    const firstDeferral = row.nextAttemptAt.getTime() <= row.createdAt.getTime();
+    if (!(await deferRequest(db, row, wait, outcome, mayHaveArrived(outcome), firstDeferral))) return;
     opts.log.warn({ request: row.id, attempt: row.attempts, waitMs: Math.round(wait), why: outcome.messages }, 'endpoint unavailable, will retry');
-    const deferredBefore = row.nextAttemptAt.getTime() > row.createdAt.getTime();
-    if (!deferredBefore) void track(opts.hooks.onQueued(row, outcome));
+    if (firstDeferral) void track(opts.hooks.onQueued(row, outcome));
   }
 
   /** One call for the batch; a batch the endpoint refuses as a whole is split until each refusal is isolated. */
@@ -132,21 +130,16 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   }
 
   async function drain(): Promise<void> {
-    while (!stopped) {
+    while (!poller.stopped) {
       const rows = await claimRequests(db, { leaseMs, limit: batchSize });
       if (rows.length === 0) return;
       await send(rows);
     }
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => void track(drain()).finally(schedule), pollMs);
-  }
-
   return {
     async accept(request) {
-      const recorded = await recordRequest(db, request, { leaseMs });
+      const recorded = await recordRequest(db, request, { leaseMs, withinMs: opts.acceptWithinMs ?? 2_000 });
       if (recorded.isNew) held.set(recorded.row.id, recorded.row);
       return recorded;
     },
@@ -157,19 +150,9 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
       const claimed = others.length > 0 ? claimRequests(db, { leaseMs, limit: others.length, ids: others }) : Promise.resolve([]);
       return track(claimed.then((rows) => (mine.length + rows.length > 0 ? send([...mine, ...rows]) : undefined)));
     },
-    start() {
-      stopped = false;
-      void track(drain()).finally(schedule);
-    },
-    async stop(graceMs) {
-      stopped = true;
-      clearTimeout(timer);
-      const until = Date.now() + graceMs;
-      // Work in flight may start more (a settled request's notice), so wait until nothing is left.
-      while (inFlight.size > 0 && Date.now() < until) {
-        await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, until - Date.now()).unref())]);
-      }
-    },
+    start: () => poller.start(drain),
+    // Work in flight may start more (a settled request's notice): the poller waits until nothing is left.
+    stop: (graceMs) => poller.stop(graceMs),
   };
 }
 

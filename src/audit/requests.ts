@@ -1,8 +1,9 @@
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { contactRequests, requestEvents } from '../../db/schema.js';
 import type { Contact, Salutation } from '../contact/contact.js';
-import type { Db } from '../database.js';
+import { transactionWithin, type Db } from '../database.js';
 import type { ContactToSend } from '../kore/client.js';
+import { recordNotices, supersedeQueued, type NoticeWhat } from './notices.js';
 
 /** Where a request came from. */
 export type Source = 'slash' | 'shortcut' | 'cli';
@@ -23,15 +24,18 @@ export interface NewRequest {
 
 /**
  * Records a request and its first event; a repeated idempotency key returns the earlier row instead. With
- * `leaseMs`, the new request is recorded already leased for its first attempt, saving a claim before sending.
+ * `leaseMs`, the new request is recorded already leased for its first attempt, saving a claim before sending. With
+ * `withinMs`, it is recorded within that time or not at all (`TooSlowError`).
  */
 export async function recordRequest(
   db: Db,
   request: NewRequest,
-  opts: { leaseMs?: number } = {},
+  opts: { leaseMs?: number; withinMs?: number } = {},
 ): Promise<{ row: RequestRow; isNew: boolean }> {
   const { contact } = request;
-  return db.transaction(async (tx) => {
+  const transaction = <T>(work: (tx: Db) => Promise<T>) =>
+    opts.withinMs === undefined ? db.transaction((tx) => work(tx as unknown as Db)) : transactionWithin(db, opts.withinMs, work);
+  return transaction(async (tx) => {
     const [row] = await tx
       .insert(contactRequests)
       .values({
@@ -132,6 +136,9 @@ export async function settleRequests(db: Db, settlements: Settlement[]): Promise
       if (row) settled.push(row);
     }
     if (settled.length > 0) {
+      // Told in the same transaction: a settled request always has its outcome notice waiting to go out.
+      await supersedeQueued(tx, settled.map((row) => row.id));
+      await recordNotices(tx, settled, (row) => row.status as NoticeWhat);
       const byId = new Map(settlements.map((s) => [s.id, s]));
       await tx.insert(requestEvents).values(
         settled.map((row) => {
@@ -146,7 +153,8 @@ export async function settleRequests(db: Db, settlements: Settlement[]): Promise
 
 /**
  * Releases the lease of the attempt `claimed` made and schedules the next one `delayMs` from now; false when
- * the request was settled or claimed again since (a stalled worker must not undo a newer attempt).
+ * the request was settled or claimed again since (a stalled worker must not undo a newer attempt). With
+ * `tellQueued`, the user is to be told the request is queued.
  */
 export async function deferRequest(
   db: Db,
@@ -154,6 +162,7 @@ export async function deferRequest(
   delayMs: number,
   reason: unknown,
   uncertain: boolean,
+  tellQueued = false,
 ): Promise<boolean> {
   const t = contactRequests;
   return db.transaction(async (tx) => {
@@ -165,8 +174,11 @@ export async function deferRequest(
         uncertain: sql`${t.uncertain} or ${uncertain}`,
       })
       .where(and(eq(t.id, claimed.id), eq(t.status, 'pending'), eq(t.attempts, claimed.attempts)))
-      .returning({ nextAttemptAt: t.nextAttemptAt });
-    if (row) await tx.insert(requestEvents).values({ requestId: claimed.id, kind: 'retry', detail: { at: row.nextAttemptAt, reason, uncertain } });
+      .returning();
+    if (row) {
+      await tx.insert(requestEvents).values({ requestId: claimed.id, kind: 'retry', detail: { at: row.nextAttemptAt, reason, uncertain } });
+      if (tellQueued) await recordNotices(tx, [row], () => 'queued');
+    }
     return row !== undefined;
   });
 }

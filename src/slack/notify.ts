@@ -1,32 +1,37 @@
 import type { Logger, webApi } from '@slack/bolt';
 import type { DeliveryHooks } from '../audit/delivery.js';
-import { reportRequest, type Report } from '../audit/report.js';
-import { noteEvent, type RequestRow } from '../audit/requests.js';
+import { createOutbox, type Outbox, type SendNotice } from '../audit/outbox.js';
+import { reportRequest } from '../audit/report.js';
 import type { Db } from '../database.js';
 import { reportMessage, reportModal, slackStyle } from './views/report.js';
 
-/** Tells Slack users how their requests went: always by DM, and in the modal while it is open. */
-export function slackNotifier(client: webApi.WebClient, db: Db, log: Logger): DeliveryHooks {
-  async function tell(row: RequestRow, report: Report, what: string): Promise<void> {
-    if (row.source === 'cli') return;
+/** Tells Slack users how their requests went, from the notices in the database. */
+export type SlackNotifier = DeliveryHooks & Pick<Outbox, 'start' | 'stop'>;
+
+/**
+ * Tells Slack users how their requests went: always by DM, retried from the database until it gets through (or is a
+ * day old), and on the first try in the modal too while it is open.
+ */
+export function slackNotifier(client: webApi.WebClient, db: Db, log: Logger): SlackNotifier {
+  const send: SendNotice = async (notice, row) => {
+    const report = await reportRequest(db, row, slackStyle, notice.what === 'queued');
     const viewId = (row.reply as { viewId?: unknown } | null)?.viewId;
     const [dm] = await Promise.allSettled([
       client.chat.postMessage({ channel: row.userId, ...reportMessage(report) }),
-      typeof viewId === 'string'
+      typeof viewId === 'string' && notice.attempts === 1
         ? client.views.update({ view_id: viewId, view: reportModal(report) }).catch((error) => {
             log.debug({ request: row.id, err: error }, 'modal no longer open');
           })
         : undefined,
     ]);
-    if (dm.status === 'rejected') {
-      log.error({ request: row.id, err: dm.reason }, `could not tell the user (${what})`);
-      await noteEvent(db, row.id, 'notify_failed', { what, error: String(dm.reason) });
-      return;
-    }
-    await noteEvent(db, row.id, 'notified', { what, channel: row.userId });
-  }
+    if (dm.status === 'rejected') throw dm.reason;
+    return { channel: row.userId };
+  };
+  const outbox = createOutbox(db, { send, log });
   return {
-    onQueued: async (row) => tell(row, await reportRequest(db, row, slackStyle, true), 'queued'),
-    onSettled: async (row) => tell(row, await reportRequest(db, row, slackStyle), row.status),
+    onQueued: (row) => outbox.tellNow(row.id),
+    onSettled: (row) => outbox.tellNow(row.id),
+    start: () => outbox.start(),
+    stop: (graceMs) => outbox.stop(graceMs),
   };
 }

@@ -1,0 +1,110 @@
+import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { notices, requestEvents } from '../../db/schema.js';
+import type { Db } from '../database.js';
+import type { RequestRow } from './requests.js';
+
+/** Something a user is still to be told about a request, until it is delivered or given up. */
+export type NoticeRow = typeof notices.$inferSelect;
+/** What a notice tells: that the request is queued, or its outcome. */
+export type NoticeWhat = 'queued' | Exclude<RequestRow['status'], 'pending'>;
+
+/**
+ * Records, inside the transaction that made the change, that the people behind these requests are to be told `what`
+ * (once: a notice already recorded stays as it is). Requests from the CLI have nobody to tell in Slack.
+ */
+export async function recordNotices(tx: Db, rows: RequestRow[], what: (row: RequestRow) => NoticeWhat): Promise<void> {
+  const told = rows.filter((row) => row.source !== 'cli');
+  if (told.length === 0) return;
+  await tx
+    .insert(notices)
+    .values(told.map((row) => ({ requestId: row.id, what: what(row) })))
+    .onConflictDoNothing();
+}
+
+/** The outcome makes a "queued" notice that has not got through yet pointless: it is not sent any more. */
+export async function supersedeQueued(tx: Db, requestIds: number[]): Promise<void> {
+  if (requestIds.length === 0) return;
+  const n = notices;
+  await tx
+    .update(n)
+    .set({ state: 'superseded', closedAt: sql`now()` })
+    .where(and(inArray(n.requestId, requestIds), eq(n.what, 'queued'), eq(n.state, 'waiting'), or(isNull(n.leaseUntil), lt(n.leaseUntil, sql`now()`))));
+}
+
+/** Leases waiting notices that are due (of these requests only, when given), skipping those another worker holds. */
+export async function claimNotices(db: Db, opts: { leaseMs: number; limit: number; requestIds?: number[] }): Promise<NoticeRow[]> {
+  const n = notices;
+  return db.transaction(async (tx) => {
+    const due = tx
+      .select({ id: n.id })
+      .from(n)
+      .where(
+        and(
+          eq(n.state, 'waiting'),
+          or(isNull(n.leaseUntil), lt(n.leaseUntil, sql`now()`)),
+          lte(n.nextAttemptAt, sql`now()`),
+          opts.requestIds ? inArray(n.requestId, opts.requestIds) : undefined,
+        ),
+      )
+      .orderBy(n.id)
+      .limit(opts.limit)
+      .for('update', { skipLocked: true });
+    return tx
+      .update(n)
+      .set({ attempts: sql`${n.attempts} + 1`, leaseUntil: sql`now() + ${opts.leaseMs} * interval '1 millisecond'` })
+      .where(inArray(n.id, due))
+      .returning();
+  });
+}
+
+/** The notice got through: closed, and the audit trail says the user was told. */
+export async function noticeDelivered(db: Db, notice: NoticeRow, detail: Record<string, unknown>): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(notices)
+      .set({ state: 'delivered', leaseUntil: null, closedAt: sql`now()` })
+      .where(and(eq(notices.id, notice.id), eq(notices.state, 'waiting')));
+    await tx.insert(requestEvents).values({ requestId: notice.requestId, kind: 'notified', detail: { what: notice.what, ...detail } });
+  });
+}
+
+/** The notice did not get through: tried again `delayMs` from now, and the failure is in the audit trail. */
+export async function noticeFailed(db: Db, notice: NoticeRow, delayMs: number, error: string): Promise<void> {
+  const n = notices;
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(n)
+      .set({ leaseUntil: null, nextAttemptAt: sql`now() + ${delayMs} * interval '1 millisecond'` })
+      .where(and(eq(n.id, notice.id), eq(n.state, 'waiting'), eq(n.attempts, notice.attempts)))
+      .returning({ nextAttemptAt: n.nextAttemptAt });
+    await tx.insert(requestEvents).values({
+      requestId: notice.requestId,
+      kind: 'notify_failed',
+      detail: { what: notice.what, attempt: notice.attempts, error, ...(row ? { retryAt: row.nextAttemptAt } : {}) },
+    });
+  });
+}
+
+/** Gives up the notices not delivered within `maxAgeMs` of being recorded (and not being sent right now). */
+export async function expireNotices(db: Db, maxAgeMs: number): Promise<NoticeRow[]> {
+  const n = notices;
+  return db.transaction(async (tx) => {
+    const expired = await tx
+      .update(n)
+      .set({ state: 'expired', closedAt: sql`now()` })
+      .where(
+        and(
+          eq(n.state, 'waiting'),
+          lt(n.createdAt, sql`now() - ${maxAgeMs} * interval '1 millisecond'`),
+          or(isNull(n.leaseUntil), lt(n.leaseUntil, sql`now()`)),
+        ),
+      )
+      .returning();
+    if (expired.length > 0) {
+      await tx
+        .insert(requestEvents)
+        .values(expired.map((e) => ({ requestId: e.requestId, kind: 'notify_expired', detail: { what: e.what, attempts: e.attempts } })));
+    }
+    return expired;
+  });
+}

@@ -1,0 +1,70 @@
+import type { Logger } from '@slack/bolt';
+import type { Db } from '../database.js';
+import { backoffMs } from './delivery.js';
+import { claimNotices, expireNotices, noticeDelivered, noticeFailed, type NoticeRow } from './notices.js';
+import { createPoller } from './poller.js';
+import { findRequest, type RequestRow } from './requests.js';
+
+/** Tells one user one notice; resolves with what the audit trail should note (e.g. the channel), or throws. */
+export type SendNotice = (notice: NoticeRow, request: RequestRow) => Promise<Record<string, unknown>>;
+
+export interface OutboxOptions {
+  send: SendNotice;
+  log: Logger;
+  /** A notice not delivered this long after it was recorded is given up (SPEC §10: a day). */
+  maxAgeMs?: number;
+  /** Longer than a send can take with the Slack client's own retries, so no other worker sends it meanwhile. */
+  leaseMs?: number;
+  maxBackoffMs?: number;
+  pollMs?: number;
+}
+
+/** Sends the notices recorded in the database, now and again later, until each is delivered or a day old. */
+export interface Outbox {
+  /** Sends the waiting notices of this request now (the one just recorded), without waiting for the next poll. */
+  tellNow(requestId: number): Promise<void>;
+  /** Starts polling for notices due for another try. */
+  start(): void;
+  /** Stops polling and waits (up to `graceMs`) for sends in flight. */
+  stop(graceMs: number): Promise<void>;
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
+  const leaseMs = opts.leaseMs ?? 120_000;
+  const maxBackoffMs = opts.maxBackoffMs ?? 5 * 60_000;
+  const pollMs = opts.pollMs ?? 1_000;
+  const maxAgeMs = opts.maxAgeMs ?? DAY_MS;
+  const poller = createPoller({ log: opts.log, pollMs, failure: 'telling users failed' });
+
+  async function attempt(notice: NoticeRow): Promise<void> {
+    const request = await findRequest(db, notice.requestId);
+    if (!request) return;
+    try {
+      await noticeDelivered(db, notice, await opts.send(notice, request));
+    } catch (error) {
+      const waitMs = backoffMs(notice.attempts, maxBackoffMs);
+      opts.log.error({ request: request.id, attempt: notice.attempts, retryInMs: Math.round(waitMs), err: error }, `could not tell the user (${notice.what})`);
+      await noticeFailed(db, notice, waitMs, String(error));
+    }
+  }
+
+  async function sendDue(requestIds?: number[]): Promise<void> {
+    const due = await claimNotices(db, { leaseMs, limit: 20, ...(requestIds ? { requestIds } : {}) });
+    await Promise.all(due.map(attempt));
+  }
+
+  async function poll(): Promise<void> {
+    for (const notice of await expireNotices(db, maxAgeMs)) {
+      opts.log.error({ request: notice.requestId, attempts: notice.attempts }, `gave up telling the user (${notice.what}): not delivered within a day`);
+    }
+    await sendDue();
+  }
+
+  return {
+    tellNow: (requestId) => poller.track(sendDue([requestId])),
+    start: () => poller.start(poll),
+    stop: (graceMs) => poller.stop(graceMs),
+  };
+}

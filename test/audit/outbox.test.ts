@@ -1,0 +1,123 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notices, requestEvents } from '../../db/schema.js';
+import type { NoticeRow } from '../../src/audit/notices.js';
+import { createOutbox, type OutboxOptions } from '../../src/audit/outbox.js';
+import { claimRequests, deferRequest, recordRequest, settleRequests, type RequestRow } from '../../src/audit/requests.js';
+import type { Db } from '../../src/database.js';
+import { createLogger } from '../../src/log.js';
+import { contact, freshIndianNumber } from '../kore/loopback.js';
+import { testTargets, type TestDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
+
+let keys = 0;
+async function settled(db: Db, source: RequestRow['source'] = 'slash'): Promise<RequestRow> {
+  keys += 1;
+  const person = contact({ firstName: 'Notice', lastName: `Person${keys}`, phone: freshIndianNumber() });
+  const { row } = await recordRequest(db, { idempotencyKey: `outbox-${keys}-${Math.random()}`, userId: `UOUT${keys}`, source: source as 'slash', contact: person });
+  const [done] = await settleRequests(db, [{ id: row.id, status: 'created', contactId: `c-${keys}` }]);
+  return done!;
+}
+
+describe.each(testTargets())('the outbox of notices on $name', (target) => {
+  let database: TestDatabase;
+  let db: Db;
+  const logLines: string[] = [];
+  const log = createLogger('debug', 'outbox-test', (line) => void logLines.push(line));
+  const outboxes: ReturnType<typeof createOutbox>[] = [];
+
+  function outbox(send: OutboxOptions['send'], overrides: Partial<OutboxOptions> = {}) {
+    const created = createOutbox(db, { send, log, pollMs: 20, maxBackoffMs: 50, ...overrides });
+    outboxes.push(created);
+    return created;
+  }
+  const noticesOf = (requestId: number) => db.select().from(notices).where(eq(notices.requestId, requestId)).orderBy(asc(notices.id));
+  const eventKinds = async (requestId: number) =>
+    (await db.select().from(requestEvents).where(eq(requestEvents.requestId, requestId)).orderBy(asc(requestEvents.id))).map((e) => e.kind);
+
+  beforeAll(async () => {
+    database = await target.open();
+    db = database.db;
+  });
+
+  afterAll(async () => {
+    await Promise.all(outboxes.map((o) => o.stop(1_000)));
+    await database.close();
+  });
+
+  it('a settlement records its outcome notice in the same transaction; a CLI request has nobody to tell', async () => {
+    const row = await settled(db);
+    expect(await noticesOf(row.id)).toMatchObject([{ what: 'created', state: 'waiting', attempts: 0 }]);
+    expect(await noticesOf((await settled(db, 'cli')).id)).toEqual([]);
+  });
+
+  it('a DM that fails is tried again later until it gets through, once; each failure is in the audit trail', async () => {
+    const row = await settled(db);
+    const tries: number[] = [];
+    const worker = outbox(async (notice) => {
+      if (notice.requestId !== row.id) return {};
+      tries.push(notice.attempts);
+      if (tries.length <= 2) throw new Error('slack said internal_error');
+      return { channel: row.userId };
+    });
+    await worker.tellNow(row.id);
+    worker.start();
+    await eventually(async () => ((await noticesOf(row.id))[0]?.state === 'delivered' ? true : undefined), 10_000, 'delivered');
+    await new Promise((r) => setTimeout(r, 200)); // more polls: nothing else may happen
+    expect(tries).toEqual([1, 2, 3]);
+    const kinds = await eventKinds(row.id);
+    expect(kinds.filter((k) => k === 'notify_failed')).toHaveLength(2);
+    expect(kinds.filter((k) => k === 'notified')).toHaveLength(1);
+    await worker.stop(1_000);
+  });
+
+  it('a "queued" notice not yet through is dropped once the outcome is known: the user is told the outcome only', async () => {
+    keys += 1;
+    const person = contact({ firstName: 'Queued', lastName: `Person${keys}`, phone: freshIndianNumber() });
+    const { row } = await recordRequest(db, { idempotencyKey: `outbox-q-${keys}`, userId: 'UQUEUED', source: 'slash', contact: person }, { leaseMs: 60_000 });
+    expect(await deferRequest(db, row, 0, 'HTTP 503', false, true)).toBe(true);
+    expect(await noticesOf(row.id)).toMatchObject([{ what: 'queued', state: 'waiting' }]);
+    const [claimed] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
+    await settleRequests(db, [{ id: claimed!.id, status: 'created', contactId: 'c-q' }]);
+    expect((await noticesOf(row.id)).map((n) => [n.what, n.state])).toEqual([
+      ['queued', 'superseded'],
+      ['created', 'waiting'],
+    ]);
+  });
+
+  it('a notice not delivered within a day is given up, logged, and noted in the trail', async () => {
+    const row = await settled(db);
+    await db.update(notices).set({ createdAt: sql`now() - interval '25 hours'` }).where(eq(notices.requestId, row.id));
+    const sent: NoticeRow[] = [];
+    const worker = outbox(async (notice) => {
+      if (notice.requestId === row.id) sent.push(notice);
+      throw new Error('slack is down');
+    });
+    worker.start();
+    await eventually(async () => ((await noticesOf(row.id))[0]?.state === 'expired' ? true : undefined), 10_000, 'expired');
+    await worker.stop(1_000);
+    expect(sent).toEqual([]);
+    expect(await eventKinds(row.id)).toContain('notify_expired');
+    const line = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request === row.id && String(l.msg).startsWith('gave up telling the user'));
+    expect(line).toMatchObject({ level: 'error' });
+  });
+
+  it('two workers on one database send each notice exactly once', async () => {
+    const rows = await Promise.all(Array.from({ length: 30 }, () => settled(db)));
+    const ids = new Set(rows.map((r) => r.id));
+    const sends = new Map<number, number>();
+    const send: OutboxOptions['send'] = async (notice) => {
+      if (ids.has(notice.requestId)) sends.set(notice.requestId, (sends.get(notice.requestId) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, 5));
+      return {};
+    };
+    const [a, b] = [outbox(send), outbox(send)];
+    a.start();
+    b.start();
+    await Promise.all(rows.map((r, i) => (i % 2 ? a : b).tellNow(r.id)));
+    await eventually(async () => ((await Promise.all(rows.map((r) => noticesOf(r.id)))).every(([n]) => n?.state === 'delivered') ? true : undefined), 10_000, 'all delivered');
+    await Promise.all([a.stop(1_000), b.stop(1_000)]);
+    expect([...sends.values()].every((n) => n === 1)).toBe(true);
+    expect(sends.size).toBe(30);
+  });
+});
