@@ -12,6 +12,7 @@ import { fieldMessages, otherCountryExample, validateContact } from './contact/v
 import type { Database } from './database.js';
 import { openConfiguredDatabase } from './database-error.js';
 import { connectEndpoint } from './endpoint.js';
+import { FolderInUseError } from './folder-lock.js';
 import { createLogger } from './log.js';
 import { fullName } from './contact/contact.js';
 
@@ -104,7 +105,8 @@ main(process.argv.slice(2)).then(
       console.error(error.message);
       process.exit(EXIT.badInput);
     }
-    console.error(`contact-bot: could not run: ${error instanceof Error ? error.message : String(error)}`);
+    const why = error instanceof Error ? error.message : String(error);
+    console.error(error instanceof FolderInUseError ? `contact-bot: ${why}` : `contact-bot: could not run: ${why}`);
     process.exit(EXIT.couldNotRun);
   },
 );
