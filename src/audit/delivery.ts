@@ -1,7 +1,7 @@
 import type { Logger } from '@slack/bolt';
 import type { Db } from '../database.js';
 import type { CreateContacts } from '../kore/client.js';
-import type { Outcome } from '../kore/outcome.js';
+import { mayHaveArrived, type Outcome, type Unavailable } from '../kore/outcome.js';
 import { createPoller } from './poller.js';
 import {
   claimRequests,
@@ -154,11 +154,4 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
     // Work in flight may start more (a settled request's notice): the poller waits until nothing is left.
     stop: (graceMs) => poller.stop(graceMs),
   };
-}
-
-type Unavailable = Extract<Outcome, { kind: 'unavailable' }>;
-
-/** Whether a failed call may still have created the contact: only 429 and 503 say it was not even tried. */
-function mayHaveArrived(outcome: Unavailable): boolean {
-  return outcome.status !== 429 && outcome.status !== 503;
 }

@@ -1,5 +1,5 @@
 import type { Contact, Phone } from '../contact/contact.js';
-import { classifyAnswer, type Outcome } from './outcome.js';
+import { classifyAnswer, type Outcome, type TransportCause } from './outcome.js';
 import { tokenSource, type KoreIdentity } from './token.js';
 
 /** Where the contacts endpoint lives and who we are to it. */
@@ -59,7 +59,7 @@ export function koreClient(
       });
       text = await response.text();
     } catch (error) {
-      return { kind: 'unavailable', messages: [transportFailure(error, timeoutMs)] };
+      return transportFailure(error, timeoutMs);
     }
     return classifyAnswer(response.status, parseBody(text), response.headers.get('retry-after'));
   };
@@ -73,11 +73,30 @@ function parseBody(text: string): unknown {
   }
 }
 
-function transportFailure(error: unknown, timeoutMs: number): string {
+/** A call that got no HTTP answer, with why in the endpoint's words and as a `TransportCause`. */
+function transportFailure(error: unknown, timeoutMs: number): Outcome {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `No answer within ${timeoutMs} ms.`;
+    return { kind: 'unavailable', messages: [`No answer within ${timeoutMs} ms.`], cause: 'timeout' };
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = (cause as { code?: unknown })?.code;
-  return `Could not reach the contacts endpoint${typeof code === 'string' ? ` (${code})` : ''}.`;
+  const message = `Could not reach the contacts endpoint${typeof code === 'string' ? ` (${code})` : ''}.`;
+  return { kind: 'unavailable', messages: [message], cause: typeof code === 'string' ? (CAUSES[code] ?? 'other') : 'other' };
 }
+
+/** Node's and undici's error codes, by what they say about the call. */
+const CAUSES: Record<string, TransportCause> = {
+  ECONNREFUSED: 'refused',
+  ENOTFOUND: 'unresolved',
+  EAI_AGAIN: 'unresolved',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  EADDRNOTAVAIL: 'unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'unreachable',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  UND_ERR_SOCKET: 'reset',
+  ETIMEDOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+};

@@ -7,13 +7,33 @@ export interface CreatedContact {
   createdAt?: string;
 }
 
+/**
+ * Why a call got no HTTP answer. `refused`, `unresolved` and `unreachable` never connected, so the endpoint cannot have
+ * acted on the call; after a `timeout` or a `reset` (or an error we cannot place: `other`) it may have.
+ */
+export type TransportCause = 'refused' | 'unresolved' | 'unreachable' | 'timeout' | 'reset' | 'other';
+
 /** What one call to the contacts endpoint came to. The client returns one of these and never throws. */
 export type Outcome =
   | { kind: 'created'; status: number; contacts: CreatedContact[] }
   | { kind: 'duplicate'; status: number; messages: string[] }
   | { kind: 'unauthorized'; status: number; messages: string[] }
   | { kind: 'rejected'; status: number; messages: string[] }
-  | { kind: 'unavailable'; status?: number; messages: string[]; retryAfterMs?: number };
+  | { kind: 'unavailable'; status?: number; messages: string[]; retryAfterMs?: number; cause?: TransportCause };
+
+export type Unavailable = Extract<Outcome, { kind: 'unavailable' }>;
+
+/**
+ * Whether a call that came to `unavailable` may still have reached the endpoint and created the contact: a timeout, a
+ * reset, a 5xx other than 503, or a success without our contact. A refused connection, 408, 429 and 503 say nothing
+ * was done.
+ */
+export function mayHaveArrived(outcome: Unavailable): boolean {
+  if (outcome.status === undefined) return !NEVER_CONNECTED.has(outcome.cause ?? 'other');
+  return outcome.status !== 408 && outcome.status !== 429 && outcome.status !== 503;
+}
+
+const NEVER_CONNECTED: ReadonlySet<TransportCause> = new Set(['refused', 'unresolved', 'unreachable']);
 
 const DUPLICATE_TEXT = /already exists?|duplicate/i;
 

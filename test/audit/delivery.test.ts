@@ -294,6 +294,32 @@ describe.each(testTargets())('delivery on $name', (target) => {
     expect(await findRequest(db, row.id)).toMatchObject({ status: 'duplicate', attempts: 2, error: { kind: 'duplicate', afterUncertainAttempt: true } });
   });
 
+  // A refused connection never reached the endpoint: a number found taken on the retry is someone else's contact.
+  it('does not blame a later duplicate on a first attempt whose connection was refused', async () => {
+    await settleLeftovers();
+    const taken = freshIndianNumber();
+    expect((await toEmulator([someone('Someone Else', taken)])).kind).toBe('created');
+    const closed = await loopback(reply(200, []));
+    await closed.close();
+    const refused = koreClient({ host: closed.url, enforceJti: false, ...identity }, { defaultExtension: '+' });
+    const told = recorder();
+    const row = await record(db, someone('Refused First', taken));
+    await delivery(refused, told.hooks).deliverNow([row.id]);
+    expect(await findRequest(db, row.id)).toMatchObject({ status: 'pending', uncertain: false });
+    expect(told.queued).toHaveLength(1);
+
+    const worker = delivery(toEmulator, told.hooks, { pollMs: 20 });
+    worker.start();
+    try {
+      await waitFor('the retry to settle', async () => (await findRequest(db, row.id))!.status !== 'pending');
+    } finally {
+      await worker.stop(5_000);
+    }
+    const after = await findRequest(db, row.id);
+    expect(after).toMatchObject({ status: 'duplicate', attempts: 2, uncertain: false });
+    expect(after!.error).not.toMatchObject({ afterUncertainAttempt: true });
+  });
+
   it('fails a request the endpoint has not answered by the deadline', async () => {
     const told = recorder();
     const row = await record(db, someone('Too Late'));

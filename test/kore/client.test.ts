@@ -169,19 +169,20 @@ describe('koreClient when the endpoint misbehaves', () => {
     const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' })(arjun());
     expect(outcome).toMatchObject({ kind: 'unavailable', messages: [expect.stringMatching(/^Could not reach the contacts endpoint/)] });
     expect(outcome).not.toHaveProperty('status');
+    expect(outcome).toMatchObject({ cause: 'reset' });
   });
 
   it('answers unavailable when nothing listens on the port', async () => {
     const server = await loopback(reply(200, []));
     await server.close();
     const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' })(arjun());
-    expect(outcome).toEqual({ kind: 'unavailable', messages: ['Could not reach the contacts endpoint (ECONNREFUSED).'] });
+    expect(outcome).toEqual({ kind: 'unavailable', messages: ['Could not reach the contacts endpoint (ECONNREFUSED).'], cause: 'refused' });
   });
 
   it('answers unavailable when the server never answers within the timeout', async () => {
     const server = await serve(() => {});
     const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+', timeoutMs: 200 })(arjun());
-    expect(outcome).toEqual({ kind: 'unavailable', messages: ['No answer within 200 ms.'] });
+    expect(outcome).toEqual({ kind: 'unavailable', messages: ['No answer within 200 ms.'], cause: 'timeout' });
   });
 
   it('answers unavailable when the body stalls after the headers', async () => {
@@ -190,7 +191,7 @@ describe('koreClient when the endpoint misbehaves', () => {
       res.write('[{"id":"c-');
     });
     const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+', timeoutMs: 200 })(arjun());
-    expect(outcome).toEqual({ kind: 'unavailable', messages: ['No answer within 200 ms.'] });
+    expect(outcome).toEqual({ kind: 'unavailable', messages: ['No answer within 200 ms.'], cause: 'timeout' });
   });
 
   it('does not take a 2xx with a garbage body as created', async () => {

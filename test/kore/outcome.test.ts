@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAnswer, errorMessages, parseRetryAfter, type Outcome } from '../../src/kore/outcome.js';
+import { classifyAnswer, errorMessages, mayHaveArrived, parseRetryAfter, type Outcome, type Unavailable } from '../../src/kore/outcome.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 
@@ -200,5 +200,19 @@ describe('parseRetryAfter', () => {
 
   it.each([null, '', 'soon', 'not a date'])('gives nothing for %j', (value) => {
     expect(parseRetryAfter(value, NOW)).toBeUndefined();
+  });
+});
+
+describe('mayHaveArrived', () => {
+  const unavailable = (extra: Partial<Unavailable>): Unavailable => ({ kind: 'unavailable', messages: [], ...extra });
+
+  it('is false for a connection that never opened, and for 408, 429 and 503', () => {
+    for (const cause of ['refused', 'unresolved', 'unreachable'] as const) expect(mayHaveArrived(unavailable({ cause }))).toBe(false);
+    for (const status of [408, 429, 503]) expect(mayHaveArrived(unavailable({ status }))).toBe(false);
+  });
+
+  it('is true after a timeout, a reset, an error it cannot place, a 5xx other than 503 and a 2xx without our contact', () => {
+    for (const cause of ['timeout', 'reset', 'other'] as const) expect(mayHaveArrived(unavailable({ cause }))).toBe(true);
+    for (const status of [200, 500, 502, 504]) expect(mayHaveArrived(unavailable({ status }))).toBe(true);
   });
 });
