@@ -1,5 +1,5 @@
 import type { Db } from '../database.js';
-import { normalisePhone } from '../contact/phone.js';
+import { formatE164 } from '../contact/phone.js';
 import { earlierCreation, type RequestRow } from './requests.js';
 import { fullName } from '../contact/contact.js';
 
@@ -68,8 +68,7 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
 
 /** `+91 98765 43210 ext. 12` */
 export function formatNumber(row: Pick<RequestRow, 'phoneE164' | 'extension'>): string {
-  const parsed = normalisePhone(row.phoneE164, 'US');
-  const international = parsed.ok ? parsed.phone.international : row.phoneE164;
+  const international = formatE164(row.phoneE164);
   return row.extension ? `${international} ext. ${row.extension}` : international;
 }
 

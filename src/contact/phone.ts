@@ -82,6 +82,14 @@ export function countryCallingCode(country: CountryCode): string {
   return `+${getCountryCallingCode(country)}`;
 }
 
+/**
+ * A stored E.164 number written for people (`+91 98765 43210`), by the calling code it was stored with. It is not
+ * validated again: a number valid when recorded stays readable after the numbering metadata moves on.
+ */
+export function formatE164(e164: string): string {
+  return parse(e164, undefined)?.formatInternational() ?? e164;
+}
+
 /** Hides all but the calling code and last four digits, so logs can tell numbers apart without holding them. */
 export function maskPhone(e164: string): string {
   const number = parse(e164, undefined);
