@@ -9,8 +9,8 @@ export const contactRequests = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     teamId: text('team_id'),
     userId: text('user_id').notNull(),
-    /** `slash`, `shortcut` or `cli` */
-    source: text('source').notNull(),
+    /** Where the request came from. */
+    source: text('source', { enum: ['slash', 'shortcut', 'cli'] }).notNull(),
     salutation: text('salutation'),
     firstName: text('first_name').notNull(),
     lastName: text('last_name').notNull(),
@@ -18,8 +18,14 @@ export const contactRequests = pgTable(
     countryCode: text('country_code').notNull(),
     nationalNumber: text('national_number').notNull(),
     extension: text('extension'),
-    /** `pending` → `created` | `duplicate` | `rejected` | `unauthorized` | `failed` */
-    status: text('status').notNull().default('pending'),
+    /** What the request asks of the endpoint: a new contact, or a change to the one `targetContactId` names. */
+    operation: text('operation', { enum: ['create', 'update', 'delete'] }).notNull().default('create'),
+    /** The endpoint's id of the contact an `update` or `delete` changes. */
+    targetContactId: text('target_contact_id'),
+    /** `pending` → `created` | `updated` | `deleted` | `duplicate` | `rejected` | `unauthorized` | `failed` */
+    status: text('status', { enum: ['pending', 'created', 'updated', 'deleted', 'duplicate', 'rejected', 'unauthorized', 'failed'] })
+      .notNull()
+      .default('pending'),
     contactId: text('contact_id'),
     error: jsonb('error'),
     attempts: integer('attempts').notNull().default(0),
@@ -37,6 +43,10 @@ export const contactRequests = pgTable(
     index('contact_requests_due').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('contact_requests_user').on(t.userId, t.createdAt),
     index('contact_requests_phone').on(t.phoneE164, t.createdAt),
+    // A change waits while an earlier request for the same contact is pending: found here, without touching creates.
+    index('contact_requests_target_pending')
+      .on(t.targetContactId, t.id)
+      .where(sql`${t.status} = 'pending' and ${t.targetContactId} is not null`),
   ],
 );
 

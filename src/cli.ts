@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     const endpoint = await connectEndpoint(config, db, log);
     let queued = false;
     const delivery = createDelivery(db, {
-      createContacts: endpoint.createContacts,
+      contacts: endpoint.contacts,
       log,
       deadlineMs: config.delivery.deadlineMs,
       leaseMs: config.delivery.leaseMs,

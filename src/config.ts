@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getCountries, type CountryCode } from 'libphonenumber-js/max';
+import type { KoreEndpoint } from './kore/endpoint.js';
 
 const COUNTRIES = new Set<string>(getCountries());
 
@@ -142,16 +143,6 @@ function schemaFor(purpose: Purpose) {
 
 const schemas = { app: schemaFor('app'), cli: schemaFor('cli') };
 
-/** Where and how the contacts endpoint is reached. */
-export interface KoreConfig {
-  host: string;
-  streamId: string;
-  accountId: string;
-  clientId: string;
-  clientSecret: string;
-  enforceJti: boolean;
-}
-
 /** The application's settings, parsed once from the environment. */
 export interface Config {
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
@@ -159,7 +150,7 @@ export interface Config {
   databaseUrl?: string;
   pgliteDir: string;
   /** Unset: the built-in emulator serves the contacts endpoint. */
-  kore?: KoreConfig;
+  kore?: KoreEndpoint;
   defaultExtension: string;
   defaultCountry: CountryCode;
   /** Unset: everyone in the workspace. */

@@ -50,7 +50,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   });
   const notifier = slackNotifier(client, database.db, log);
   const delivery = createDelivery(database.db, {
-    createContacts: endpoint.createContacts,
+    contacts: endpoint.contacts,
     hooks: notifier,
     log,
     deadlineMs: config.delivery.deadlineMs,

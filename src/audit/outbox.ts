@@ -1,6 +1,6 @@
 import type { Logger } from '@slack/bolt';
 import type { Db } from '../database.js';
-import { backoffMs } from './delivery.js';
+import { backoffMs } from './backoff.js';
 import { claimNotices, expireNotices, noticeDelivered, noticeFailed, type NoticeRow } from './notices.js';
 import { createPoller } from './poller.js';
 import { findRequest, type RequestRow } from './requests.js';

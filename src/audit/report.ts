@@ -40,6 +40,10 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
         title: 'Contact created',
         lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`],
       };
+    case 'updated':
+      return { title: 'Contact updated', lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`] };
+    case 'deleted':
+      return { title: 'Contact deleted', lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`] };
     case 'duplicate': {
       const lines = [`${number} already belongs to a contact, so ${name} was not created.`];
       const earlier = await earlierCreation(db, row.phoneE164);

@@ -1,15 +1,17 @@
-import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { contactRequests, requestEvents } from '../../db/schema.js';
 import type { Contact, Salutation } from '../contact/contact.js';
 import { transactionWithin, type Db } from '../database.js';
 import type { ContactToSend } from '../kore/client.js';
+import type { Operation } from '../kore/outcome.js';
 import { recordNotices, supersedeQueued, type NoticeWhat } from './notices.js';
 
-/** Where a request came from. */
-export type Source = 'slash' | 'shortcut' | 'cli';
-/** Where a request stands: `pending` until it has an outcome. */
-export type RequestStatus = 'pending' | 'created' | 'duplicate' | 'rejected' | 'unauthorized' | 'failed';
 export type RequestRow = typeof contactRequests.$inferSelect;
+/** Where a request came from. */
+export type Source = RequestRow['source'];
+/** Where a request stands: `pending` until it has an outcome. */
+export type RequestStatus = RequestRow['status'];
 
 /** A request as accepted from a user, before anything is sent. */
 export interface NewRequest {
@@ -17,6 +19,9 @@ export interface NewRequest {
   teamId?: string;
   userId: string;
   source: Source;
+  /** `create` unless it changes the contact `targetContactId` names. */
+  operation?: Operation;
+  targetContactId?: string;
   contact: Contact;
   /** How to reach the user with the outcome (for Slack: the open view). */
   reply?: Record<string, unknown>;
@@ -24,15 +29,17 @@ export interface NewRequest {
 
 /**
  * Records a request and its first event; a repeated idempotency key returns the earlier row instead. With
- * `leaseMs`, the new request is recorded already leased for its first attempt, saving a claim before sending. With
- * `withinMs`, it is recorded within that time or not at all (`TooSlowError`).
+ * `leaseMs`, a new create is recorded already leased for its first attempt, saving a claim before sending (a change is
+ * claimed, since it may have to wait for an earlier request for its contact). With `withinMs`, it is recorded within
+ * that time or not at all (`TooSlowError`).
  */
 export async function recordRequest(
   db: Db,
   request: NewRequest,
   opts: { leaseMs?: number; withinMs?: number } = {},
 ): Promise<{ row: RequestRow; isNew: boolean }> {
-  const { contact } = request;
+  const { contact, operation = 'create' } = request;
+  const leased = opts.leaseMs !== undefined && operation === 'create';
   const transaction = <T>(work: (tx: Db) => Promise<T>) =>
     opts.withinMs === undefined ? db.transaction((tx) => work(tx as unknown as Db)) : transactionWithin(db, opts.withinMs, work);
   return transaction(async (tx) => {
@@ -43,6 +50,8 @@ export async function recordRequest(
         teamId: request.teamId,
         userId: request.userId,
         source: request.source,
+        operation,
+        targetContactId: request.targetContactId,
         salutation: contact.salutation,
         firstName: contact.firstName,
         lastName: contact.lastName,
@@ -51,9 +60,7 @@ export async function recordRequest(
         nationalNumber: contact.phone.nationalNumber,
         extension: contact.phone.extension,
         reply: request.reply,
-        ...(opts.leaseMs === undefined
-          ? {}
-          : { attempts: 1, leaseUntil: sql`now() + ${opts.leaseMs} * interval '1 millisecond'` }),
+        ...(leased ? { attempts: 1, leaseUntil: sql`now() + ${opts.leaseMs} * interval '1 millisecond'` } : {}),
       })
       .onConflictDoNothing({ target: contactRequests.idempotencyKey })
       .returning();
@@ -74,13 +81,15 @@ export async function recordRequest(
 
 /**
  * Leases pending requests that are due (or the given ones) for one attempt each, skipping rows another
- * instance holds, so every attempt is made by exactly one worker.
+ * instance holds, so every attempt is made by exactly one worker. A change to a contact waits while an earlier
+ * request for that contact is pending, so changes reach the endpoint in the order they were made.
  */
 export async function claimRequests(
   db: Db,
   opts: { leaseMs: number; limit: number; ids?: number[] },
 ): Promise<RequestRow[]> {
   const t = contactRequests;
+  const earlier = alias(contactRequests, 'earlier');
   return db.transaction(async (tx) => {
     const due = tx
       .select({ id: t.id })
@@ -90,6 +99,12 @@ export async function claimRequests(
           eq(t.status, 'pending'),
           or(isNull(t.leaseUntil), lt(t.leaseUntil, sql`now()`)),
           opts.ids ? inArray(t.id, opts.ids) : lte(t.nextAttemptAt, sql`now()`),
+          notExists(
+            tx
+              .select({ id: earlier.id })
+              .from(earlier)
+              .where(and(eq(earlier.targetContactId, t.targetContactId), eq(earlier.status, 'pending'), lt(earlier.id, t.id))),
+          ),
         ),
       )
       .orderBy(t.nextAttemptAt)

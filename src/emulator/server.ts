@@ -6,16 +6,9 @@ import { jwtVerify } from 'jose';
 import { z } from 'zod';
 import { emulatorContacts } from '../../db/schema.js';
 import type { Db } from '../database.js';
+import type { KoreIdentity } from '../kore/endpoint.js';
 import { readBody } from '../read-body.js';
 
-/** The identity the emulator accepts calls for. */
-export interface EmulatorIdentity {
-  streamId: string;
-  accountId: string;
-  clientId: string;
-  clientSecret: string;
-  enforceJti?: boolean;
-}
 
 /** A running emulator. */
 export interface Emulator {
@@ -45,7 +38,8 @@ const MAX_BODY = 1 << 20;
 /** Starts the contacts endpoint of SPEC §2 on loopback (or `host`), storing contacts in `db`. */
 export async function startEmulator(opts: {
   db: Db;
-  identity: EmulatorIdentity;
+  /** Who it accepts calls from. */
+  identity: KoreIdentity;
   port?: number;
   host?: string;
 }): Promise<Emulator> {

@@ -1,13 +1,7 @@
 import type { Contact, Phone } from '../contact/contact.js';
-import { classifyAnswer, type Outcome, type TransportCause } from './outcome.js';
-import { tokenSource, type KoreIdentity } from './token.js';
-
-/** Where the contacts endpoint lives and who we are to it. */
-export interface KoreEndpoint extends KoreIdentity {
-  host: string;
-  streamId: string;
-  accountId: string;
-}
+import type { KoreEndpoint } from './endpoint.js';
+import { classifyAnswer, noAnswer, type Operation, type Outcome } from './outcome.js';
+import { endpointRequest, type Call } from './request.js';
 
 /** One contact as the endpoint's request body carries it. */
 export interface KoreContactBody {
@@ -22,10 +16,17 @@ export type ContactToSend = Pick<Contact, 'salutation' | 'firstName' | 'lastName
   phone: Pick<Phone, 'nationalNumber' | 'countryCode' | 'extension'>;
 };
 
-/** Creates contacts at the endpoint; always resolves to an `Outcome`. */
-export type CreateContacts = (contacts: readonly ContactToSend[]) => Promise<Outcome>;
+/** The contacts endpoint's operations; each always resolves to an `Outcome`. */
+export interface ContactsClient {
+  /** `POST …/contacts`: several contacts in one call (an array). */
+  create(contacts: readonly ContactToSend[]): Promise<Outcome>;
+  /** `PUT …/contacts/{id}`: one contact object. */
+  update(contactId: string, contact: ContactToSend): Promise<Outcome>;
+  /** `DELETE …/contacts/{id}`: a soft delete, answered with the contact now inactive. */
+  remove(contactId: string): Promise<Outcome>;
+}
 
-/** Builds the request body for one contact, per SPEC §2. */
+/** Builds the request body for one contact, as the README's "The contacts endpoint" describes it. */
 export function contactBody(contact: ContactToSend, defaultExtension: string): KoreContactBody {
   return {
     firstName: contact.firstName,
@@ -39,64 +40,18 @@ export function contactBody(contact: ContactToSend, defaultExtension: string): K
   };
 }
 
-/** A client for `POST …/contacts` with a per-call timeout. */
-export function koreClient(
-  endpoint: KoreEndpoint,
-  opts: { defaultExtension: string; timeoutMs?: number },
-): CreateContacts {
-  const token = tokenSource(endpoint);
-  const url = `${endpoint.host}/agentassist/api/v1/public/${encodeURIComponent(endpoint.streamId)}/contacts`;
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  return async (contacts) => {
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { auth: await token(), accountId: endpoint.accountId, 'Content-Type': 'application/json' },
-        body: JSON.stringify(contacts.map((c) => contactBody(c, opts.defaultExtension))),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      text = await response.text();
-    } catch (error) {
-      return transportFailure(error, timeoutMs);
-    }
-    return classifyAnswer(response.status, parseBody(text), response.headers.get('retry-after'));
+/** A client for the contacts endpoint, each call within `timeoutMs`. */
+export function koreClient(endpoint: KoreEndpoint, opts: { defaultExtension: string; timeoutMs?: number }): ContactsClient {
+  const request = endpointRequest(endpoint, { timeoutMs: opts.timeoutMs });
+  const body = (contact: ContactToSend) => contactBody(contact, opts.defaultExtension);
+  const call = async (operation: Operation, what: Call): Promise<Outcome> => {
+    const answer = await request(what);
+    return answer.answered ? classifyAnswer(operation, answer.status, answer.body, answer.retryAfter) : noAnswer(answer);
+  };
+  const one = (contactId: string) => `/${encodeURIComponent(contactId)}`;
+  return {
+    create: (contacts) => call('create', { method: 'POST', body: contacts.map(body) }),
+    update: (contactId, contact) => call('update', { method: 'PUT', path: one(contactId), body: body(contact) }),
+    remove: (contactId) => call('delete', { method: 'DELETE', path: one(contactId) }),
   };
 }
-
-function parseBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** A call that got no HTTP answer, with why in the endpoint's words and as a `TransportCause`. */
-function transportFailure(error: unknown, timeoutMs: number): Outcome {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return { kind: 'unavailable', messages: [`No answer within ${timeoutMs} ms.`], cause: 'timeout' };
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const code = (cause as { code?: unknown })?.code;
-  const message = `Could not reach the contacts endpoint${typeof code === 'string' ? ` (${code})` : ''}.`;
-  return { kind: 'unavailable', messages: [message], cause: typeof code === 'string' ? (CAUSES[code] ?? 'other') : 'other' };
-}
-
-/** Node's and undici's error codes, by what they say about the call. */
-const CAUSES: Record<string, TransportCause> = {
-  ECONNREFUSED: 'refused',
-  ENOTFOUND: 'unresolved',
-  EAI_AGAIN: 'unresolved',
-  EHOSTUNREACH: 'unreachable',
-  ENETUNREACH: 'unreachable',
-  EADDRNOTAVAIL: 'unreachable',
-  UND_ERR_CONNECT_TIMEOUT: 'unreachable',
-  ECONNRESET: 'reset',
-  EPIPE: 'reset',
-  UND_ERR_SOCKET: 'reset',
-  ETIMEDOUT: 'timeout',
-  UND_ERR_HEADERS_TIMEOUT: 'timeout',
-  UND_ERR_BODY_TIMEOUT: 'timeout',
-};

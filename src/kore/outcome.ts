@@ -1,4 +1,6 @@
-/** A contact as the endpoint reports it created. */
+import type { Answer, TransportCause } from './request.js';
+
+/** A contact as the endpoint reports it (created, updated or deleted). */
 export interface CreatedContact {
   id: string;
   fullName: string;
@@ -7,24 +9,24 @@ export interface CreatedContact {
   createdAt?: string;
 }
 
-/**
- * Why a call got no HTTP answer. `refused`, `unresolved` and `unreachable` never connected, so the endpoint cannot have
- * acted on the call; after a `timeout` or a `reset` (or an error we cannot place: `other`) it may have.
- */
-export type TransportCause = 'refused' | 'unresolved' | 'unreachable' | 'timeout' | 'reset' | 'other';
+/** What a request asks of the endpoint. */
+export type Operation = 'create' | 'update' | 'delete';
 
 /** What one call to the contacts endpoint came to. The client returns one of these and never throws. */
 export type Outcome =
   | { kind: 'created'; status: number; contacts: CreatedContact[] }
+  /** `update` and `delete` answer the one contact they changed (a delete: the contact, now inactive). */
+  | { kind: 'updated' | 'deleted'; status: number; contact: CreatedContact }
   | { kind: 'duplicate'; status: number; messages: string[] }
   | { kind: 'unauthorized'; status: number; messages: string[] }
   | { kind: 'rejected'; status: number; messages: string[] }
+  /** No outcome yet: `cause` when there was no HTTP answer at all, `status` when there was one. */
   | { kind: 'unavailable'; status?: number; messages: string[]; retryAfterMs?: number; cause?: TransportCause };
 
 export type Unavailable = Extract<Outcome, { kind: 'unavailable' }>;
 
 /**
- * Whether a call that came to `unavailable` may still have reached the endpoint and created the contact: a timeout, a
+ * Whether a call that came to `unavailable` may still have reached the endpoint and changed the contact: a timeout, a
  * reset, a 5xx other than 503, or a success without our contact. A refused connection, 408, 429 and 503 say nothing
  * was done.
  */
@@ -35,15 +37,28 @@ export function mayHaveArrived(outcome: Unavailable): boolean {
 
 const NEVER_CONNECTED: ReadonlySet<TransportCause> = new Set(['refused', 'unresolved', 'unreachable']);
 
+/** The outcome of a call that got no usable answer. */
+export function noAnswer(answer: Extract<Answer, { answered: false }>): Unavailable {
+  return {
+    kind: 'unavailable',
+    messages: [answer.message],
+    ...(answer.status === undefined ? {} : { status: answer.status }),
+    ...(answer.cause === undefined ? {} : { cause: answer.cause }),
+  };
+}
+
 const DUPLICATE_TEXT = /already exists?|duplicate/i;
 
-/** Sorts an HTTP answer into an outcome, following SPEC §2's table. */
-export function classifyAnswer(status: number, body: unknown, retryAfter: string | null, now = Date.now()): Outcome {
+/**
+ * Sorts an HTTP answer to `operation` into an outcome, following the README's table: a create answers an array of
+ * contacts, an update or a delete the one contact.
+ */
+export function classifyAnswer(operation: Operation, status: number, body: unknown, retryAfter: string | null, now = Date.now()): Outcome {
   if (status >= 200 && status < 300) {
-    const contacts = createdContacts(body);
-    return contacts.length > 0
-      ? { kind: 'created', status, contacts }
-      : { kind: 'unavailable', status, messages: ['The endpoint answered success without a contact id.'] };
+    const contacts = operation === 'create' ? createdContacts(body) : oneContact(body);
+    if (contacts.length === 0) return { kind: 'unavailable', status, messages: ['The endpoint answered success without a contact id.'] };
+    if (operation === 'create') return { kind: 'created', status, contacts };
+    return { kind: operation === 'update' ? 'updated' : 'deleted', status, contact: contacts[0]! };
   }
   const messages = errorMessages(body, status);
   if (status === 409 || ((status === 400 || status === 422) && messages.some((m) => DUPLICATE_TEXT.test(m)))) {
@@ -61,21 +76,28 @@ export function classifyAnswer(status: number, body: unknown, retryAfter: string
 
 function createdContacts(body: unknown): CreatedContact[] {
   const items = Array.isArray(body) ? body : isRecord(body) && Array.isArray(body.data) ? body.data : [];
-  return items.flatMap((item: unknown) => {
-    if (!isRecord(item)) return [];
-    const id = item.id ?? item._id;
-    if (typeof id !== 'string' || id === '') return [];
-    const phone = isRecord(item.cellPhone) ? item.cellPhone.phoneNumber : undefined;
-    const name = [item.firstName, item.lastName].filter((s) => typeof s === 'string').join(' ');
-    return [
-      {
-        id,
-        fullName: typeof item.fullName === 'string' ? item.fullName : name,
-        phoneNumber: typeof phone === 'string' ? phone : '',
-        ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
-      },
-    ];
-  });
+  return items.flatMap(readContact);
+}
+
+/** The one contact an update or a delete answers (bare, or under `data`). */
+function oneContact(body: unknown): CreatedContact[] {
+  return readContact(isRecord(body) && isRecord(body.data) ? body.data : body);
+}
+
+function readContact(item: unknown): CreatedContact[] {
+  if (!isRecord(item)) return [];
+  const id = item.id ?? item._id;
+  if (typeof id !== 'string' || id === '') return [];
+  const phone = isRecord(item.cellPhone) ? item.cellPhone.phoneNumber : undefined;
+  const name = [item.firstName, item.lastName].filter((s) => typeof s === 'string').join(' ');
+  return [
+    {
+      id,
+      fullName: typeof item.fullName === 'string' ? item.fullName : name,
+      phoneNumber: typeof phone === 'string' ? phone : '',
+      ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
+    },
+  ];
 }
 
 /** The endpoint's own error texts, from `{ errors: [{ msg }] }` or whatever else it sent. */

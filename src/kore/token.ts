@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import type { KoreIdentity } from './endpoint.js';
 
-/** The identity a Kore.ai API-scope app signs its calls with. */
-export interface KoreIdentity {
-  clientId: string;
-  clientSecret: string;
-  /** A fresh token per call, for apps with "Enforce JTI" on. */
-  enforceJti: boolean;
-}
+/** What a Kore.ai API-scope app signs its calls with. */
+export type Signer = Pick<KoreIdentity, 'clientId' | 'clientSecret' | 'enforceJti'>;
 
 const LIFETIME_S = 5 * 60;
 /** A token this close to expiry is replaced, so one never expires in flight. */
 const RENEW_BEFORE_S = 60;
 
 /** Returns a function that yields a signed HS256 JWT, reusing one until shortly before it expires. */
-export function tokenSource(identity: KoreIdentity, now: () => number = Date.now): () => Promise<string> {
+export function tokenSource(identity: Signer, now: () => number = Date.now): () => Promise<string> {
   const key = new TextEncoder().encode(identity.clientSecret);
   let cached: { jwt: string; exp: number } | undefined;
   return async () => {

@@ -1,5 +1,5 @@
 import type { Logger, webApi } from '@slack/bolt';
-import type { DeliveryHooks } from '../audit/delivery.js';
+import type { DeliveryHooks } from '../audit/settle.js';
 import { createOutbox, type Outbox, type SendNotice } from '../audit/outbox.js';
 import { reportRequest } from '../audit/report.js';
 import type { Db } from '../database.js';

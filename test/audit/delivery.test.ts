@@ -3,12 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactRequests, emulatorContacts, requestEvents } from '../../db/schema.js';
-import { backoffMs, createDelivery, type DeliveryOptions } from '../../src/audit/delivery.js';
+import { backoffMs } from '../../src/audit/backoff.js';
+import { createDelivery, type DeliveryOptions } from '../../src/audit/delivery.js';
 import { claimRequests, findRequest, recordRequest, type RequestRow } from '../../src/audit/requests.js';
 import type { Contact } from '../../src/contact/contact.js';
 import type { Db } from '../../src/database.js';
-import { startEmulator, type Emulator, type EmulatorIdentity } from '../../src/emulator/server.js';
-import { koreClient, type CreateContacts } from '../../src/kore/client.js';
+import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import { koreClient, type ContactsClient } from '../../src/kore/client.js';
+import type { KoreIdentity } from '../../src/kore/endpoint.js';
 import type { Outcome } from '../../src/kore/outcome.js';
 import { createLogger } from '../../src/log.js';
 import { contact, freshIndianNumber, loopback, reply, type Loopback, type Received } from '../kore/loopback.js';
@@ -21,11 +23,12 @@ interface HeldCall {
   received: Received;
 }
 
-const identity: EmulatorIdentity = {
+const identity: KoreIdentity = {
   streamId: 'st-delivery',
   accountId: 'acc-delivery',
   clientId: 'cs-delivery',
   clientSecret: 'delivery-test-secret-0123456789abcdef',
+  enforceJti: false,
 };
 
 /** What the hooks were told, in order. */
@@ -66,19 +69,19 @@ describe.each(testTargets())('delivery on $name', (target) => {
   let database: TestDatabase;
   let db: Db;
   let emulator: Emulator;
-  let toEmulator: CreateContacts;
+  let toEmulator: ContactsClient;
   const logLines: string[] = [];
   const log = createLogger('debug', 'delivery-test', (line) => void logLines.push(line));
   const servers: Loopback[] = [];
 
-  function delivery(createContacts: CreateContacts, hooks: DeliveryOptions['hooks'], overrides: Partial<DeliveryOptions> = {}) {
-    return createDelivery(db, { createContacts, hooks, log, deadlineMs: 60 * 60_000, maxBackoffMs: 100, ...overrides });
+  function delivery(contacts: ContactsClient, hooks: DeliveryOptions['hooks'], overrides: Partial<DeliveryOptions> = {}) {
+    return createDelivery(db, { contacts, hooks, log, deadlineMs: 60 * 60_000, maxBackoffMs: 100, ...overrides });
   }
 
-  async function endpoint(answer: Parameters<typeof loopback>[0]): Promise<CreateContacts> {
+  async function endpoint(answer: Parameters<typeof loopback>[0]): Promise<ContactsClient> {
     const server = await loopback(answer);
     servers.push(server);
-    return koreClient({ host: server.url, enforceJti: false, ...identity }, { defaultExtension: '+' });
+    return koreClient({ host: server.url, ...identity }, { defaultExtension: '+' });
   }
 
   /** An endpoint that holds each call until the test answers it. */
@@ -87,7 +90,7 @@ describe.each(testTargets())('delivery on $name', (target) => {
     const server = await loopback((res, req, received) => void calls.push({ res, req, received }));
     servers.push(server);
     return {
-      createContacts: koreClient({ host: server.url, enforceJti: false, ...identity }, { defaultExtension: '+' }),
+      contacts: koreClient({ host: server.url, ...identity }, { defaultExtension: '+' }),
       async next() {
         await waitFor('a call to arrive', async () => calls.length > 0);
         return calls.shift()!;
@@ -135,7 +138,7 @@ describe.each(testTargets())('delivery on $name', (target) => {
     database = await target.open();
     db = database.db;
     emulator = await startEmulator({ db, identity });
-    toEmulator = koreClient({ host: emulator.url, enforceJti: false, ...identity }, { defaultExtension: '+' });
+    toEmulator = koreClient({ host: emulator.url, ...identity }, { defaultExtension: '+' });
   });
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.close()));
@@ -180,7 +183,7 @@ describe.each(testTargets())('delivery on $name', (target) => {
   it('isolates a duplicate and a refusal in a batch and creates all the others', async () => {
     await settleLeftovers();
     const taken = freshIndianNumber();
-    expect((await toEmulator([someone('First Owner', taken)])).kind).toBe('created');
+    expect((await toEmulator.create([someone('First Owner', taken)])).kind).toBe('created');
 
     const fine = [someone('Asha Rao'), someone('Vikram Singh'), someone('Neha Gupta'), someone('Rohan Das')];
     const rows = [
@@ -278,7 +281,7 @@ describe.each(testTargets())('delivery on $name', (target) => {
     const lossy = await heldEndpoint();
     const told = recorder();
     const row = await record(db, someone('Lost Answer'));
-    const worker = delivery(lossy.createContacts, told.hooks, { pollMs: 20 });
+    const worker = delivery(lossy.contacts, told.hooks, { pollMs: 20 });
     const first = worker.deliverNow([row.id]);
     const lost = await lossy.next();
     expect((await relay(lost)).status).toBe(200);
@@ -298,10 +301,10 @@ describe.each(testTargets())('delivery on $name', (target) => {
   it('does not blame a later duplicate on a first attempt whose connection was refused', async () => {
     await settleLeftovers();
     const taken = freshIndianNumber();
-    expect((await toEmulator([someone('Someone Else', taken)])).kind).toBe('created');
+    expect((await toEmulator.create([someone('Someone Else', taken)])).kind).toBe('created');
     const closed = await loopback(reply(200, []));
     await closed.close();
-    const refused = koreClient({ host: closed.url, enforceJti: false, ...identity }, { defaultExtension: '+' });
+    const refused = koreClient({ host: closed.url, ...identity }, { defaultExtension: '+' });
     const told = recorder();
     const row = await record(db, someone('Refused First', taken));
     await delivery(refused, told.hooks).deliverNow([row.id]);
@@ -334,8 +337,8 @@ describe.each(testTargets())('delivery on $name', (target) => {
     const row = await record(db, someone('Never Answered'));
     const silent = await loopback(() => {});
     servers.push(silent);
-    const createContacts = koreClient({ host: silent.url, enforceJti: false, ...identity }, { defaultExtension: '+', timeoutMs: 200 });
-    await delivery(createContacts, recorder().hooks, { deadlineMs: 0 }).deliverNow([row.id]);
+    const contacts = koreClient({ host: silent.url, ...identity }, { defaultExtension: '+', timeoutMs: 200 });
+    await delivery(contacts, recorder().hooks, { deadlineMs: 0 }).deliverNow([row.id]);
     expect(await findRequest(db, row.id)).toMatchObject({ status: 'failed', error: { kind: 'unavailable', messages: ['No answer within 200 ms.'] } });
   });
 
@@ -354,7 +357,7 @@ describe.each(testTargets())('delivery on $name', (target) => {
     const row = await record(db, someone('Orphaned Request'));
     const stalled = recorder();
     const stalledEndpoint = await heldEndpoint();
-    const stalledAttempt = delivery(stalledEndpoint.createContacts, stalled.hooks, { leaseMs: 50 }).deliverNow([row.id]);
+    const stalledAttempt = delivery(stalledEndpoint.contacts, stalled.hooks, { leaseMs: 50 }).deliverNow([row.id]);
     const stalledCall = await stalledEndpoint.next();
 
     const told = recorder();
@@ -382,12 +385,12 @@ describe.each(testTargets())('delivery on $name', (target) => {
     const row = await record(db, someone('Two Workers'));
     const stalled = recorder();
     const stalledEndpoint = await heldEndpoint();
-    const stalledAttempt = delivery(stalledEndpoint.createContacts, stalled.hooks, { leaseMs: 50 }).deliverNow([row.id]);
+    const stalledAttempt = delivery(stalledEndpoint.contacts, stalled.hooks, { leaseMs: 50 }).deliverNow([row.id]);
     const stalledCall = await stalledEndpoint.next();
 
     const current = recorder();
     const currentEndpoint = await heldEndpoint();
-    const currentWorker = delivery(currentEndpoint.createContacts, current.hooks, { pollMs: 20, leaseMs: 60_000 });
+    const currentWorker = delivery(currentEndpoint.contacts, current.hooks, { pollMs: 20, leaseMs: 60_000 });
     currentWorker.start();
     try {
       const currentCall = await currentEndpoint.next();

@@ -3,14 +3,16 @@ import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorContacts } from '../../db/schema.js';
-import { startEmulator, type Emulator, type EmulatorIdentity } from '../../src/emulator/server.js';
+import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import type { KoreIdentity } from '../../src/kore/endpoint.js';
 import { testTargets, type TestDatabase } from '../support/databases.js';
 
-const identity: EmulatorIdentity = {
+const identity: KoreIdentity = {
   streamId: 'st-9a8b7c6d',
   accountId: '64f0c2a1b2c3d4e5f6a7b8c9',
   clientId: 'cs-emulator-test',
   clientSecret: 'emulator-test-secret-0123456789abcdef',
+  enforceJti: false,
 };
 
 function sample(phoneNumber = '9876543210', overrides: Record<string, unknown> = {}) {

@@ -1,19 +1,21 @@
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorIdentity } from '../../src/emulator/server.js';
-import { koreClient, type KoreEndpoint } from '../../src/kore/client.js';
+import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import { koreClient } from '../../src/kore/client.js';
+import type { KoreEndpoint, KoreIdentity } from '../../src/kore/endpoint.js';
 import { testTargets, type TestDatabase } from '../support/databases.js';
 import { contact, freshIndianNumber, loopback, reply, type Loopback } from './loopback.js';
 
-const identity: EmulatorIdentity = {
+const identity: KoreIdentity = {
   streamId: 'st-3f1b9c2e',
   accountId: '6489a1b2c3d4e5f6a7b8c9d0',
   clientId: 'cs-0f6a5b2e-client',
   clientSecret: 'kJ8s-client-secret-for-the-tests-0123',
+  enforceJti: false,
 };
 
 function endpointAt(host: string, overrides: Partial<KoreEndpoint> = {}): KoreEndpoint {
-  return { host, enforceJti: false, ...identity, ...overrides };
+  return { host, ...identity, ...overrides };
 }
 
 describe.each(testTargets())('koreClient against the emulator on $name', (target) => {
@@ -30,7 +32,7 @@ describe.each(testTargets())('koreClient against the emulator on $name', (target
   });
 
   it('creates a contact and reports its id, full name and E.164 number', async () => {
-    const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' });
+    const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' }).create;
     const outcome = await create([contact({ salutation: 'Mr', firstName: 'Arjun', lastName: 'Mehta', phone: '+91 98765 43210' })]);
     expect(outcome).toEqual({
       kind: 'created',
@@ -40,7 +42,7 @@ describe.each(testTargets())('koreClient against the emulator on $name', (target
   });
 
   it('answers duplicate, with the endpoint message, for the same number written another way', async () => {
-    const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' });
+    const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' }).create;
     const first = await create([contact({ firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' })]);
     expect(first.kind).toBe('created');
     const again = await create([contact({ salutation: 'Mrs', firstName: 'Kavya', lastName: 'Iyer', phone: '099887-76655', country: 'IN' })]);
@@ -48,33 +50,33 @@ describe.each(testTargets())('koreClient against the emulator on $name', (target
   });
 
   it('allows the same name with a different number', async () => {
-    const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' });
+    const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' }).create;
     const a = await create([contact({ firstName: 'Rahul', lastName: 'Sharma', phone: freshIndianNumber() })]);
     const b = await create([contact({ firstName: 'Rahul', lastName: 'Sharma', phone: freshIndianNumber() })]);
     expect([a.kind, b.kind]).toEqual(['created', 'created']);
   });
 
   it('creates every contact of a batch', async () => {
-    const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' });
+    const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' }).create;
     const numbers = [freshIndianNumber(), freshIndianNumber(), freshIndianNumber()];
     const outcome = await create(numbers.map((phone, i) => contact({ firstName: `Batch${i}`, lastName: 'Member', phone })));
     expect(outcome.kind === 'created' && outcome.contacts.map((c) => c.phoneNumber)).toEqual(numbers.map((n) => n.replace(/ /g, '')));
   });
 
   it('answers unauthorized for a wrong client secret', async () => {
-    const create = koreClient(endpointAt(emulator.url, { clientSecret: 'not-the-secret-the-emulator-knows' }), { defaultExtension: '+' });
+    const create = koreClient(endpointAt(emulator.url, { clientSecret: 'not-the-secret-the-emulator-knows' }), { defaultExtension: '+' }).create;
     const outcome = await create([contact({ firstName: 'Wrong', lastName: 'Secret', phone: freshIndianNumber() })]);
     expect(outcome).toMatchObject({ kind: 'unauthorized', status: 401 });
   });
 
   it('answers unauthorized (403) for a wrong account', async () => {
-    const create = koreClient(endpointAt(emulator.url, { accountId: 'someone-elses-account' }), { defaultExtension: '+' });
+    const create = koreClient(endpointAt(emulator.url, { accountId: 'someone-elses-account' }), { defaultExtension: '+' }).create;
     const outcome = await create([contact({ firstName: 'Wrong', lastName: 'Account', phone: freshIndianNumber() })]);
     expect(outcome).toEqual({ kind: 'unauthorized', status: 403, messages: ['accountId does not match this app'] });
   });
 
   it('answers rejected, naming the field, when the endpoint refuses the body', async () => {
-    const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' });
+    const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' }).create;
     const valid = contact({ firstName: 'Blank', lastName: 'Later', phone: freshIndianNumber() });
     const outcome = await create([{ ...valid, lastName: '   ' }]);
     expect(outcome).toEqual({ kind: 'rejected', status: 400, messages: ['0.lastName is required'] });
@@ -88,7 +90,7 @@ describe.each(testTargets())('koreClient against the emulator on $name', (target
     afterAll(() => strict?.close());
 
     it('refuses a client that reuses its token', async () => {
-      const create = koreClient(endpointAt(strict.url, { enforceJti: false }), { defaultExtension: '+' });
+      const create = koreClient(endpointAt(strict.url, { enforceJti: false }), { defaultExtension: '+' }).create;
       const first = await create([contact({ firstName: 'Reuse', lastName: 'One', phone: freshIndianNumber() })]);
       const second = await create([contact({ firstName: 'Reuse', lastName: 'Two', phone: freshIndianNumber() })]);
       expect(first.kind).toBe('created');
@@ -96,7 +98,7 @@ describe.each(testTargets())('koreClient against the emulator on $name', (target
     });
 
     it('accepts a client that signs a fresh token per call', async () => {
-      const create = koreClient(endpointAt(strict.url, { enforceJti: true }), { defaultExtension: '+' });
+      const create = koreClient(endpointAt(strict.url, { enforceJti: true }), { defaultExtension: '+' }).create;
       const first = await create([contact({ firstName: 'Fresh', lastName: 'One', phone: freshIndianNumber() })]);
       const second = await create([contact({ firstName: 'Fresh', lastName: 'Two', phone: freshIndianNumber() })]);
       expect([first.kind, second.kind]).toEqual(['created', 'created']);
@@ -112,7 +114,7 @@ describe('koreClient requests', () => {
   afterAll(() => server?.close());
 
   it('sends the documented path, headers and body', async () => {
-    const create = koreClient(endpointAt(server.url, { streamId: 'st-3f1b9c2e' }), { defaultExtension: '+' });
+    const create = koreClient(endpointAt(server.url, { streamId: 'st-3f1b9c2e' }), { defaultExtension: '+' }).create;
     await create([
       contact({ salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '098765 43210', country: 'IN' }),
       contact({ firstName: 'Jane', lastName: 'Roe', phone: '+1 201 555 0123 ext. 42' }),
@@ -134,7 +136,7 @@ describe('koreClient requests', () => {
   });
 
   it('sends the configured default extension when none is given', async () => {
-    const create = koreClient(endpointAt(server.url), { defaultExtension: '0' });
+    const create = koreClient(endpointAt(server.url), { defaultExtension: '0' }).create;
     await create([contact({ firstName: 'Priya', lastName: 'Natarajan', phone: '+91 98765 43210' })]);
     const [request] = server.received.slice(-1);
     expect(JSON.parse(request!.body)[0].cellPhone.extension).toBe('0');
@@ -154,19 +156,19 @@ describe('koreClient when the endpoint misbehaves', () => {
 
   it('answers unavailable for a 503', async () => {
     const server = await serve(reply(503, '<html><body>Service Unavailable</body></html>'));
-    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' })(arjun());
+    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' }).create(arjun());
     expect(outcome).toEqual({ kind: 'unavailable', status: 503, messages: ['<html><body>Service Unavailable</body></html>'] });
   });
 
   it('answers unavailable with the wait asked for by a 429 with Retry-After', async () => {
     const server = await serve(reply(429, { errors: [{ msg: 'Rate limit exceeded', code: '429' }] }, { 'retry-after': '17' }));
-    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' })(arjun());
+    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' }).create(arjun());
     expect(outcome).toEqual({ kind: 'unavailable', status: 429, messages: ['Rate limit exceeded'], retryAfterMs: 17_000 });
   });
 
   it('answers unavailable when the connection is reset', async () => {
     const server = await serve((_res, req) => req.socket.destroy());
-    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' })(arjun());
+    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' }).create(arjun());
     expect(outcome).toMatchObject({ kind: 'unavailable', messages: [expect.stringMatching(/^Could not reach the contacts endpoint/)] });
     expect(outcome).not.toHaveProperty('status');
     expect(outcome).toMatchObject({ cause: 'reset' });
@@ -175,13 +177,13 @@ describe('koreClient when the endpoint misbehaves', () => {
   it('answers unavailable when nothing listens on the port', async () => {
     const server = await loopback(reply(200, []));
     await server.close();
-    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' })(arjun());
+    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' }).create(arjun());
     expect(outcome).toEqual({ kind: 'unavailable', messages: ['Could not reach the contacts endpoint (ECONNREFUSED).'], cause: 'refused' });
   });
 
   it('answers unavailable when the server never answers within the timeout', async () => {
     const server = await serve(() => {});
-    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+', timeoutMs: 200 })(arjun());
+    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+', timeoutMs: 200 }).create(arjun());
     expect(outcome).toEqual({ kind: 'unavailable', messages: ['No answer within 200 ms.'], cause: 'timeout' });
   });
 
@@ -190,20 +192,20 @@ describe('koreClient when the endpoint misbehaves', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('[{"id":"c-');
     });
-    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+', timeoutMs: 200 })(arjun());
+    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+', timeoutMs: 200 }).create(arjun());
     expect(outcome).toEqual({ kind: 'unavailable', messages: ['No answer within 200 ms.'], cause: 'timeout' });
   });
 
   it('does not take a 2xx with a garbage body as created', async () => {
     const server = await serve(reply(200, '{"id": "c-1", oops'));
-    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' })(arjun());
+    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' }).create(arjun());
     expect(outcome).toMatchObject({ kind: 'unavailable', status: 200 });
   });
 
   it('answers rejected with the text of a 400 HTML page', async () => {
     const page = '<html><head><title>400 Bad Request</title></head><body><center><h1>400 Bad Request</h1></center></body></html>';
     const server = await serve(reply(400, page));
-    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' })(arjun());
+    const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' }).create(arjun());
     expect(outcome).toEqual({ kind: 'rejected', status: 400, messages: [page] });
   });
 });

@@ -118,23 +118,42 @@ const table: Row[] = [
 
 describe('classifyAnswer', () => {
   it.each(table)('%s', (_answer, status, body, retryAfter, expected) => {
-    expect(classifyAnswer(status, body, retryAfter, NOW)).toEqual(expected);
+    expect(classifyAnswer('create', status, body, retryAfter, NOW)).toEqual(expected);
   });
 
   it('says why a success without a contact id is not taken as created', () => {
-    const outcome = classifyAnswer(200, { ok: true }, null, NOW);
+    const outcome = classifyAnswer('create', 200, { ok: true }, null, NOW);
     expect(outcome).toEqual({ kind: 'unavailable', status: 200, messages: ['The endpoint answered success without a contact id.'] });
   });
 
   it('keeps every created contact of a batch, in order', () => {
-    const outcome = classifyAnswer(200, [{ id: 'c-a', fullName: 'A A' }, { id: 'c-b', fullName: 'B B' }], null, NOW);
+    const outcome = classifyAnswer('create', 200, [{ id: 'c-a', fullName: 'A A' }, { id: 'c-b', fullName: 'B B' }], null, NOW);
     expect(outcome.kind === 'created' && outcome.contacts.map((c) => c.id)).toEqual(['c-a', 'c-b']);
+  });
+
+  // A PUT or DELETE answers the one contact it changed: read as an array, it would be "success without an id" and be
+  // retried until the deadline.
+  it('reads the one contact an update or a delete answers', () => {
+    const one = { id: 'c-7', status: 'INACTIVE', fullName: 'Priya Natarajan', cellPhone: { phoneNumber: '+919876543210' } };
+    const contact = { id: 'c-7', fullName: 'Priya Natarajan', phoneNumber: '+919876543210' };
+    expect(classifyAnswer('update', 200, one, null, NOW)).toEqual({ kind: 'updated', status: 200, contact });
+    expect(classifyAnswer('delete', 200, one, null, NOW)).toEqual({ kind: 'deleted', status: 200, contact });
+    expect(classifyAnswer('update', 200, { data: one }, null, NOW)).toEqual({ kind: 'updated', status: 200, contact });
+    expect(classifyAnswer('update', 200, [one], null, NOW)).toMatchObject({ kind: 'unavailable', status: 200 });
+    expect(classifyAnswer('create', 200, one, null, NOW)).toMatchObject({ kind: 'unavailable', status: 200 });
+  });
+
+  it('sorts a change refused the same way as a create: 404 rejected, 409 duplicate', () => {
+    expect(classifyAnswer('delete', 404, { errors: [{ msg: 'Contact not found' }] }, null, NOW)).toEqual({ kind: 'rejected', status: 404, messages: ['Contact not found'] });
+    expect(classifyAnswer('update', 409, { errors: [{ msg: 'already exists' }] }, null, NOW)).toEqual({ kind: 'duplicate', status: 409, messages: ['already exists'] });
   });
 
   it('never throws, whatever the answer', () => {
     for (const status of [100, 200, 299, 300, 302, 400, 401, 404, 409, 429, 499, 500, 599]) {
       for (const body of [undefined, null, 0, 'text', [], {}, [null], { errors: 'x' }, { errors: [null, 1] }]) {
-        expect(() => classifyAnswer(status, body, 'garbage', NOW)).not.toThrow();
+        for (const operation of ['create', 'update', 'delete'] as const) {
+          expect(() => classifyAnswer(operation, status, body, 'garbage', NOW)).not.toThrow();
+        }
       }
     }
   });

@@ -1,8 +1,8 @@
 import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { tokenSource, type KoreIdentity } from '../../src/kore/token.js';
+import { tokenSource, type Signer } from '../../src/kore/token.js';
 
-const identity: KoreIdentity = { clientId: 'cs-7d1c2f', clientSecret: 'a-client-secret-of-32-characters!', enforceJti: false };
+const identity: Signer = { clientId: 'cs-7d1c2f', clientSecret: 'a-client-secret-of-32-characters!', enforceJti: false };
 const key = new TextEncoder().encode(identity.clientSecret);
 const T0 = Date.UTC(2025, 5, 1, 9, 0, 0);
 

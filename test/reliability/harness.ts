@@ -5,7 +5,8 @@ import { asc, eq } from 'drizzle-orm';
 import { contactRequests, emulatorContacts, requestEvents } from '../../db/schema.js';
 import type { RequestRow } from '../../src/audit/requests.js';
 import type { Db } from '../../src/database.js';
-import { startEmulator, type Emulator, type EmulatorIdentity } from '../../src/emulator/server.js';
+import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import type { KoreIdentity } from '../../src/kore/endpoint.js';
 import type { TestDatabase, TestTarget } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import type { FakeSlack, SlackCall } from '../support/fake-slack.js';
@@ -17,7 +18,7 @@ import { slackSignature } from '../support/slack-requests.js';
 
 /** An emulator of the contacts endpoint on its own scratch database of `target`. */
 export interface Endpoint {
-  identity: EmulatorIdentity;
+  identity: KoreIdentity;
   emulator: Emulator;
   database: TestDatabase;
   /** The KORE_* settings for an app that should call `host` (the emulator itself, or a proxy in front of it). */
@@ -28,11 +29,12 @@ export interface Endpoint {
 }
 
 export async function startEndpoint(target: TestTarget): Promise<Endpoint> {
-  const identity: EmulatorIdentity = {
+  const identity: KoreIdentity = {
     streamId: 'st-reliability',
     accountId: 'acct-reliability',
     clientId: 'cs-reliability',
     clientSecret: `kore-client-secret-${randomBytes(12).toString('hex')}`,
+    enforceJti: false,
   };
   const database = await target.open();
   const emulator = await startEmulator({ db: database.db, identity });

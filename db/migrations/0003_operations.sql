@@ -1,0 +1,3 @@
+ALTER TABLE "contact_requests" ADD COLUMN "operation" text DEFAULT 'create' NOT NULL;--> statement-breakpoint
+ALTER TABLE "contact_requests" ADD COLUMN "target_contact_id" text;--> statement-breakpoint
+CREATE INDEX "contact_requests_target_pending" ON "contact_requests" USING btree ("target_contact_id","id") WHERE "contact_requests"."status" = 'pending' and "contact_requests"."target_contact_id" is not null;
