@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { createDelivery } from './audit/delivery.js';
-import { reportRequest, formatNumber, type ReportStyle } from './audit/report.js';
-import { findRequest, recentRequests, type RequestRow } from './audit/requests.js';
+import { historyLine, reportRequest, type ReportStyle } from './audit/report.js';
+import { findRequest, recentRequests } from './audit/requests.js';
+import { submitter } from './audit/submit.js';
 import { readArguments, UsageError, USAGE } from './cli-args.js';
 import { ConfigError, loadConfig } from './config.js';
 import { countryCallingCode } from './contact/phone.js';
 import { parseContactText } from './contact/text.js';
-import { fieldMessages, otherCountryExample, validateContact } from './contact/validate.js';
+import { fieldMessages, otherCountryExample } from './contact/validate.js';
 import type { Database } from './database.js';
 import { openConfiguredDatabase } from './database-error.js';
-import { connectEndpoint } from './endpoint.js';
+import { connectEndpoint, type ContactsEndpoint } from './endpoint.js';
 import { FolderInUseError } from './folder-lock.js';
 import { createLogger } from './log.js';
-import { fullName } from './contact/contact.js';
 
 /** Exit codes, as the usage and the README list them (70 and 75 are sysexits' EX_SOFTWARE and EX_TEMPFAIL). */
 const EXIT = { ok: 0, refused: 1, badInput: 2, couldNotRun: 70, queued: 75 } as const;
@@ -44,34 +44,41 @@ async function main(argv: string[]): Promise<number> {
   }
 
   async function add({ db }: Database, text: string, country: CountryCode | undefined): Promise<number> {
-    const { unplaced = [], ...draft } = parseContactText(text);
-    const checked = validateContact({ ...draft, country }, config.defaultCountry);
-    // Text the parser could not place would otherwise be guessed into a name; the user says what it is.
-    if (!checked.ok || unplaced.length > 0) {
-      console.error(`Not created: ${JSON.stringify(text)}`);
-      for (const part of unplaced) console.error(`  ${JSON.stringify(part)}: neither the name nor the number (an extension is digits: "x12")`);
-      const errors = checked.ok ? {} : fieldMessages(checked, countryHint);
-      for (const [field, message] of Object.entries(errors)) console.error(`  ${field}: ${message}`);
-      return EXIT.badInput;
-    }
-    const endpoint = await connectEndpoint(config, db, log);
-    let queued = false;
+    const { unplaced, ...draft } = parseContactText(text);
+    // The endpoint is connected (the emulator started) only once there is a valid contact to send.
+    let endpoint: Promise<ContactsEndpoint> | undefined;
+    const connect = async () => (await (endpoint ??= connectEndpoint(config, db, log))).contacts;
     const delivery = createDelivery(db, {
-      contacts: endpoint.contacts,
+      contacts: { create: async (c) => (await connect()).create(c), update: async (id, c) => (await connect()).update(id, c), remove: async (id) => (await connect()).remove(id) },
       log,
       deadlineMs: config.delivery.deadlineMs,
       leaseMs: config.delivery.leaseMs,
-      hooks: { onQueued: async () => void (queued = true), onSettled: async () => {} },
+      // The CLI tells its user itself, below, once the first attempt is made.
+      hooks: { onQueued: async () => {}, onSettled: async () => {} },
     });
-    const user = `cli:${userInfo().username}`;
-    const { row } = await delivery.accept({ idempotencyKey: randomUUID(), userId: user, source: 'cli', contact: checked.contact });
-    await delivery.deliverNow([row.id]);
-    await endpoint.emulator?.close();
-    const settled = await findRequest(db, row.id);
-    const report = await reportRequest(db, settled!, plain, queued);
+    const submitted = await submitter({ delivery, defaultCountry: config.defaultCountry })({
+      input: { ...draft, country },
+      ...(unplaced ? { unplaced } : {}),
+      userId: `cli:${userInfo().username}`,
+      source: 'cli',
+      idempotencyKey: () => randomUUID(),
+    });
+    await (await endpoint)?.emulator?.close();
+    if (submitted.kind === 'not-recorded') throw submitted.error;
+    if (submitted.kind === 'invalid') {
+      console.error(`Not created: ${JSON.stringify(text)}`);
+      for (const part of submitted.unplaced) console.error(`  ${JSON.stringify(part)}: neither the name nor the number (an extension is digits: "x12")`);
+      const errors = submitted.invalid ? fieldMessages(submitted.invalid, countryHint) : {};
+      for (const [field, message] of Object.entries(errors)) console.error(`  ${field}: ${message}`);
+      return EXIT.badInput;
+    }
+    // Still pending after its first attempt: the endpoint did not answer, and the request waits for a retry.
+    const settled = (await findRequest(db, submitted.row.id)) ?? submitted.row;
+    const queued = settled.status === 'pending';
+    const report = await reportRequest(db, settled, plain, queued);
     console.log([report.title, ...report.lines.map((l) => `  ${l}`)].join('\n'));
     if (queued) return EXIT.queued;
-    return settled!.status === 'created' ? EXIT.ok : EXIT.refused;
+    return settled.status === 'created' ? EXIT.ok : EXIT.refused;
   }
 }
 
@@ -84,14 +91,8 @@ function countryHint(readIn: CountryCode): string {
 async function history({ db }: Database, limit: number): Promise<number> {
   const rows = await recentRequests(db, { limit });
   if (rows.length === 0) console.log('No requests yet.');
-  for (const row of rows) console.log(historyLine(row));
+  for (const row of rows) console.log(historyLine(row, plain));
   return EXIT.ok;
-}
-
-function historyLine(row: RequestRow): string {
-  const name = fullName(row);
-  const at = plain.time(row.createdAt);
-  return [`#${row.id}`, at, row.source, row.userId, row.status.padEnd(12), name, formatNumber(row), row.contactId ?? ''].join('  ').trimEnd();
 }
 
 main(process.argv.slice(2)).then(

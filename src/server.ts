@@ -1,5 +1,7 @@
 import { webApi, type CustomRoute, type Logger } from '@slack/bolt';
 import { createDelivery } from './audit/delivery.js';
+import { reportRequest } from './audit/report.js';
+import { submitter } from './audit/submit.js';
 import type { AppConfig } from './config.js';
 import { databaseAnswers, type Database } from './database.js';
 import { openConfiguredDatabase } from './database-error.js';
@@ -8,6 +10,7 @@ import { libraryLogger } from './log.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackFileOrigins } from './slack/download.js';
 import { slackNotifier } from './slack/notify.js';
+import { slackStyle } from './slack/views/report.js';
 import { webApiOptions } from './slack/web-api.js';
 
 /** A running contact bot. */
@@ -59,8 +62,8 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   const app = createSlackApp(
     settings,
     {
-      db: database.db,
-      delivery,
+      submit: submitter({ delivery, defaultCountry: config.defaultCountry }),
+      report: (row) => reportRequest(database.db, row, slackStyle),
       defaultCountry: config.defaultCountry,
       allowedUserIds: config.allowedUserIds,
       fileOrigins: slackFileOrigins(settings.apiUrl),

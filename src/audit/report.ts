@@ -70,6 +70,12 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
   }
 }
 
+/** One request on one line, for `npm run cli -- history`: id, when, where from, who, status, name, number, contact. */
+export function historyLine(row: RequestRow, style: ReportStyle): string {
+  const fields = [`#${row.id}`, style.time(row.createdAt), row.source, row.userId, row.status.padEnd(12), fullName(row), formatNumber(row)];
+  return [...fields, row.contactId ?? ''].join('  ').trimEnd();
+}
+
 /** `+91 98765 43210 ext. 12` */
 export function formatNumber(row: Pick<RequestRow, 'phoneE164' | 'extension'>): string {
   const international = formatE164(row.phoneE164);

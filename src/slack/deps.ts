@@ -1,11 +1,14 @@
 import type { CountryCode } from 'libphonenumber-js/max';
-import type { Delivery } from '../audit/delivery.js';
-import type { Db } from '../database.js';
+import type { Report } from '../audit/report.js';
+import type { RequestRow } from '../audit/requests.js';
+import type { Submit } from '../audit/submit.js';
 
 /** What the Slack listeners need from the rest of the app. */
 export interface SlackDeps {
-  db: Db;
-  delivery: Pick<Delivery, 'accept' | 'deliverNow'>;
+  /** The one submit path (audit/submit.ts), bound to the app's delivery. */
+  submit: Submit;
+  /** What the user is told about a request, in Slack's style. */
+  report(row: RequestRow): Promise<Report>;
   defaultCountry: CountryCode;
   /** Unset: everyone in the workspace may create contacts. */
   allowedUserIds?: ReadonlySet<string>;

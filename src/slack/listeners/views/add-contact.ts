@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { reportRequest } from '../../../audit/report.js';
 import type { Contact } from '../../../contact/contact.js';
 import { countryCallingCode } from '../../../contact/phone.js';
-import { fieldMessages, otherCountryExample, validateContact, type ContactField } from '../../../contact/validate.js';
+import { fieldMessages, otherCountryExample, type ContactField } from '../../../contact/validate.js';
 import { countryByCode } from '../../countries.js';
 import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { FIELD_BLOCKS, readContactModal, readModalMetadata } from '../../views/contact-modal.js';
-import { reportModal, slackStyle } from '../../views/report.js';
+import { reportModal } from '../../views/report.js';
 
 /**
  * Submission of the contact modal: field errors go back to the modal; a valid contact is recorded in the
@@ -20,34 +19,27 @@ export function addContactSubmission(deps: SlackDeps) {
       return ack({ response_action: 'errors', errors: { [FIELD_BLOCKS.firstName]: NOT_ALLOWED } });
     }
     const input = readContactModal(view);
-    const country = countryByCode(input.countryCode)?.code ?? deps.defaultCountry;
-    const checked = validateContact({ ...input, country }, deps.defaultCountry);
-    if (!checked.ok) return ack({ response_action: 'errors', errors: blockErrors(fieldMessages(checked, countryHint)) });
-
     const teamId = body.team?.id ?? body.user.team_id;
-    let recorded;
-    try {
-      recorded = await deps.delivery.accept({
-        idempotencyKey: submissionKey(teamId, body.user.id, view.id, checked.contact),
+    const submitted = await deps.submit(
+      {
+        input: { ...input, country: countryByCode(input.countryCode)?.code ?? deps.defaultCountry },
         teamId,
         userId: body.user.id,
         source: readModalMetadata(view).source,
-        contact: checked.contact,
         reply: { viewId: view.id },
-      });
-    } catch (error) {
-      logger.error({ err: error }, 'could not record a contact request');
+        idempotencyKey: (contact) => submissionKey(teamId, body.user.id, view.id, contact),
+      },
+      async (row) => ack({ response_action: 'update', view: reportModal(await deps.report(row)) }),
+    );
+    if (submitted.kind === 'invalid') {
+      return ack({ response_action: 'errors', errors: blockErrors(submitted.invalid ? fieldMessages(submitted.invalid, countryHint) : {}) });
+    }
+    if (submitted.kind === 'not-recorded') {
+      logger.error({ err: submitted.error }, 'could not record a contact request');
       return ack({
         response_action: 'errors',
         errors: { [FIELD_BLOCKS.phone]: 'The bot could not save this request just now. Nothing was created; please try again in a minute.' },
       });
-    }
-    const { row, isNew } = recorded;
-    try {
-      await ack({ response_action: 'update', view: reportModal(await reportRequest(deps.db, row, slackStyle)) });
-    } finally {
-      // Accepted is accepted: even if Slack's connection is gone, the request is sent and the user told by DM.
-      if (isNew) await deps.delivery.deliverNow([row.id]);
     }
   };
 }
