@@ -425,7 +425,7 @@ export async function drain(ctx: BenchContext, kind: DbKind, instances: number, 
           userId: 'U1',
           source: 'slash',
           contact: { salutation: 'Mr', firstName: 'Ravi', lastName: `Queued${i}`, phone: phone.phone },
-          reply: { viewId: `VQ${i}` },
+          reply: { kind: 'modal', viewId: `VQ${i}` },
         });
       }
     };

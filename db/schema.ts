@@ -1,5 +1,23 @@
 import { sql } from 'drizzle-orm';
+import { SALUTATIONS } from '../src/contact/contact.js';
+import type { Outcome } from '../src/kore/outcome.js';
 import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/**
+ * How a request's outcome reaches whoever made it: the contact modal (updated while open, and a DM), the CLI (which
+ * prints it itself), and next a Workflow Builder step's execution (issue 13) or a bulk import's progress (issue 14).
+ */
+export type Reply =
+  | { kind: 'modal'; viewId: string }
+  | { kind: 'cli' }
+  | { kind: 'function'; executionId: string }
+  | { kind: 'import'; importId: string };
+
+/** What a request that was not done came to: the endpoint's answer, or that it gave none in time. */
+export type RequestError = Exclude<Outcome, { kind: 'created' | 'updated' | 'deleted' }> & {
+  /** A duplicate met after an attempt that may have created the contact itself (its answer was lost). */
+  afterUncertainAttempt?: boolean;
+};
 
 /** Every contact request this app accepted, from its first record to its outcome. */
 export const contactRequests = pgTable(
@@ -11,7 +29,7 @@ export const contactRequests = pgTable(
     userId: text('user_id').notNull(),
     /** Where the request came from. */
     source: text('source', { enum: ['slash', 'shortcut', 'cli'] }).notNull(),
-    salutation: text('salutation'),
+    salutation: text('salutation', { enum: SALUTATIONS }),
     firstName: text('first_name').notNull(),
     lastName: text('last_name').notNull(),
     phoneE164: text('phone_e164').notNull(),
@@ -27,12 +45,13 @@ export const contactRequests = pgTable(
       .notNull()
       .default('pending'),
     contactId: text('contact_id'),
-    error: jsonb('error'),
+    /** What the endpoint answered when the request was not done: the outcome, as `RequestError`. */
+    error: jsonb('error').$type<RequestError>(),
     attempts: integer('attempts').notNull().default(0),
     /** An earlier attempt may have reached the endpoint without us learning the answer (timeout, crash). */
     uncertain: boolean('uncertain').notNull().default(false),
-    /** Where to tell the user the outcome (Slack view id, …). */
-    reply: jsonb('reply'),
+    /** How the requester is told the outcome, by the way in they used. */
+    reply: jsonb('reply').$type<Reply>().notNull(),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -96,7 +115,7 @@ export const notices = pgTable(
       .notNull()
       .references(() => contactRequests.id),
     /** `queued`, or the request's final status */
-    what: text('what').notNull(),
+    what: text('what', { enum: ['queued', 'created', 'updated', 'deleted', 'duplicate', 'rejected', 'unauthorized', 'failed'] }).notNull(),
     /** `waiting` → `delivered` | `superseded` (the outcome came before a `queued` notice got through) | `expired` */
     state: text('state', { enum: ['waiting', 'delivered', 'superseded', 'expired'] }).notNull().default('waiting'),
     attempts: integer('attempts').notNull().default(0),

@@ -61,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
       ...(unplaced ? { unplaced } : {}),
       userId: `cli:${userInfo().username}`,
       source: 'cli',
+      reply: { kind: 'cli' },
       idempotencyKey: () => randomUUID(),
     });
     await (await endpoint)?.emulator?.close();

@@ -1,6 +1,17 @@
 import type { Logger, LogLevel } from '@slack/bolt';
 import { maskPhone } from './contact/phone.js';
 
+/**
+ * What the app's own modules log through: a level, then optional fields and a message. Bolt's `Logger` is one, so the
+ * logger made here serves Bolt and the app alike, and nothing outside `slack/` needs Bolt's type.
+ */
+export interface Log {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
 const ORDER = { debug: 0, info: 1, warn: 2, error: 3 } as const;
 type Level = keyof typeof ORDER;
 

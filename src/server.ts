@@ -1,5 +1,6 @@
 import { webApi, type CustomRoute, type Logger } from '@slack/bolt';
 import { createDelivery } from './audit/delivery.js';
+import { createOutbox } from './audit/outbox.js';
 import { reportRequest } from './audit/report.js';
 import { submitter } from './audit/submit.js';
 import type { AppConfig } from './config.js';
@@ -9,7 +10,7 @@ import { connectEndpoint, type ContactsEndpoint } from './endpoint.js';
 import { libraryLogger } from './log.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackFileOrigins } from './slack/download.js';
-import { slackNotifier } from './slack/notify.js';
+import { slackOutcomes } from './slack/outcomes.js';
 import { slackStyle } from './slack/views/report.js';
 import { webApiOptions } from './slack/web-api.js';
 
@@ -51,10 +52,14 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     timeout: 10_000,
     retryConfig: { retries: 4, factor: 2 },
   });
-  const notifier = slackNotifier(client, database.db, log);
+  const outbox = createOutbox(database.db, {
+    send: slackOutcomes({ client, report: (row, queued) => reportRequest(database.db, row, slackStyle, queued), log }),
+    log,
+  });
   const delivery = createDelivery(database.db, {
     contacts: endpoint.contacts,
-    hooks: notifier,
+    // Whoever made the request is told from the outbox: the notice was recorded with the change it tells.
+    hooks: { onQueued: (row) => outbox.tellNow(row.id), onSettled: (row) => outbox.tellNow(row.id) },
     log,
     deadlineMs: config.delivery.deadlineMs,
     leaseMs: config.delivery.leaseMs,
@@ -73,7 +78,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   );
   await app.start(config.port);
   delivery.start();
-  notifier.start();
+  outbox.start();
   log.info({ port: config.port, mode: settings.appToken ? 'socket' : 'http', database: database.kind }, 'contact bot started');
   return {
     database,
@@ -82,7 +87,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
       await app.stop().catch((error: unknown) => log.warn({ err: error }, 'receiver did not stop cleanly'));
       const until = Date.now() + graceMs;
       await delivery.stop(graceMs);
-      await notifier.stop(Math.max(0, until - Date.now()));
+      await outbox.stop(Math.max(0, until - Date.now()));
       await endpoint.emulator?.close();
       await database.close();
     },

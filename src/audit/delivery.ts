@@ -1,4 +1,4 @@
-import type { Logger } from '@slack/bolt';
+import type { Log } from '../log.js';
 import type { Db } from '../database.js';
 import type { ContactsClient } from '../kore/client.js';
 import { createPoller } from './poller.js';
@@ -9,7 +9,7 @@ import { createSettler, type DeliveryHooks } from './settle.js';
 export interface DeliveryOptions {
   contacts: ContactsClient;
   hooks: DeliveryHooks;
-  log: Logger;
+  log: Log;
   /** After this long without an answer, a request is `failed`. */
   deadlineMs: number;
   /** A request in flight longer than this is taken to be lost with its process, and tried again. */

@@ -6,14 +6,14 @@ import type { RequestRow } from './requests.js';
 /** Something a user is still to be told about a request, until it is delivered or given up. */
 export type NoticeRow = typeof notices.$inferSelect;
 /** What a notice tells: that the request is queued, or its outcome. */
-export type NoticeWhat = 'queued' | Exclude<RequestRow['status'], 'pending'>;
+export type NoticeWhat = NoticeRow['what'];
 
 /**
  * Records, inside the transaction that made the change, that the people behind these requests are to be told `what`
- * (once: a notice already recorded stays as it is). Requests from the CLI have nobody to tell in Slack.
+ * (once: a notice already recorded stays as it is). The CLI tells its user itself, so its requests have none.
  */
 export async function recordNotices(tx: Db, rows: RequestRow[], what: (row: RequestRow) => NoticeWhat): Promise<void> {
-  const told = rows.filter((row) => row.source !== 'cli');
+  const told = rows.filter((row) => row.reply.kind !== 'cli');
   if (told.length === 0) return;
   await tx
     .insert(notices)

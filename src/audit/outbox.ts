@@ -1,4 +1,4 @@
-import type { Logger } from '@slack/bolt';
+import type { Log } from '../log.js';
 import type { Db } from '../database.js';
 import { backoffMs } from './backoff.js';
 import { claimNotices, expireNotices, noticeDelivered, noticeFailed, type NoticeRow } from './notices.js';
@@ -10,7 +10,7 @@ export type SendNotice = (notice: NoticeRow, request: RequestRow) => Promise<Rec
 
 export interface OutboxOptions {
   send: SendNotice;
-  log: Logger;
+  log: Log;
   /** A notice not delivered this long after it was recorded is given up (SPEC §10: a day). */
   maxAgeMs?: number;
   /** Longer than a send can take with the Slack client's own retries, so no other worker sends it meanwhile. */

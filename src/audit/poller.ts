@@ -1,4 +1,4 @@
-import type { Logger } from '@slack/bolt';
+import type { Log } from '../log.js';
 
 /** What the background workers share: work in flight, tracked so a stop can wait for it, and a poll. */
 export interface Poller {
@@ -11,7 +11,7 @@ export interface Poller {
   stop(graceMs: number): Promise<void>;
 }
 
-export function createPoller(opts: { log: Logger; pollMs: number; failure: string }): Poller {
+export function createPoller(opts: { log: Log; pollMs: number; failure: string }): Poller {
   const inFlight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;

@@ -22,13 +22,13 @@ export interface Report {
 export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle, queued = false): Promise<Report> {
   const number = style.strong(formatNumber(row));
   const name = style.text(fullName(row));
-  const messages = endpointMessages(row.error).map(style.text);
+  const messages = (row.error?.messages ?? []).map(style.text);
   if (queued) {
     return {
       title: 'Your contact is queued',
       lines: [
         `The contacts endpoint is not answering right now, so ${name} (${number}) will be sent again automatically.`,
-        row.source === 'cli'
+        row.reply.kind === 'cli'
           ? 'It waits in the audit trail; a running contact bot sends it (see `npm run cli -- history`).'
           : "You'll get a message here with the outcome.",
       ],
@@ -48,7 +48,7 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
       const lines = [`${number} already belongs to a contact, so ${name} was not created.`];
       const earlier = await earlierCreation(db, row.phoneE164);
       if (earlier) lines.push(`It was created through this app by ${style.user(earlier.userId)} on ${style.time(earlier.settledAt ?? earlier.createdAt)}.`);
-      else if (isRecord(row.error) && row.error.afterUncertainAttempt) {
+      else if (row.error?.afterUncertainAttempt) {
         lines.push('An earlier attempt of this same request most likely created it just before the endpoint stopped answering: check the contacts store before adding it again.');
       }
       return { title: 'That number is already a contact', lines };
@@ -80,12 +80,4 @@ export function historyLine(row: RequestRow, style: ReportStyle): string {
 export function formatNumber(row: Pick<RequestRow, 'phoneE164' | 'extension'>): string {
   const international = formatE164(row.phoneE164);
   return row.extension ? `${international} ext. ${row.extension}` : international;
-}
-
-function endpointMessages(error: unknown): string[] {
-  return isRecord(error) && Array.isArray(error.messages) ? error.messages.filter((m): m is string => typeof m === 'string') : [];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

@@ -1,11 +1,11 @@
 import { and, desc, eq, inArray, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { contactRequests, requestEvents } from '../../db/schema.js';
-import type { Contact, Salutation } from '../contact/contact.js';
+import { contactRequests, requestEvents, type Reply, type RequestError } from '../../db/schema.js';
+import type { Contact } from '../contact/contact.js';
 import { transactionWithin, type Db } from '../database.js';
 import type { ContactToSend } from '../kore/client.js';
 import type { Operation } from '../kore/outcome.js';
-import { recordNotices, supersedeQueued, type NoticeWhat } from './notices.js';
+import { recordNotices, supersedeQueued } from './notices.js';
 
 export type RequestRow = typeof contactRequests.$inferSelect;
 /** Where a request came from. */
@@ -23,8 +23,8 @@ export interface NewRequest {
   operation?: Operation;
   targetContactId?: string;
   contact: Contact;
-  /** How to reach the user with the outcome (for Slack: the open view). */
-  reply?: Record<string, unknown>;
+  /** How the requester is told the outcome. */
+  reply: Reply;
 }
 
 /**
@@ -134,7 +134,7 @@ export interface Settlement {
   id: number;
   status: Exclude<RequestStatus, 'pending'>;
   contactId?: string;
-  error?: unknown;
+  error?: RequestError;
 }
 
 /** Gives requests their final status in one transaction; returns those not already settled. */
@@ -153,8 +153,8 @@ export async function settleRequests(db: Db, settlements: Settlement[]): Promise
     if (settled.length > 0) {
       // Told in the same transaction: a settled request always has its outcome notice waiting to go out.
       await supersedeQueued(tx, settled.map((row) => row.id));
-      await recordNotices(tx, settled, (row) => row.status as NoticeWhat);
       const byId = new Map(settlements.map((s) => [s.id, s]));
+      await recordNotices(tx, settled, (row) => byId.get(row.id)!.status);
       await tx.insert(requestEvents).values(
         settled.map((row) => {
           const { id: _id, ...detail } = byId.get(row.id)!;
@@ -227,7 +227,7 @@ export async function earlierCreation(db: Db, e164: string): Promise<RequestRow 
 /** The contact a request carries, as the endpoint is sent it. */
 export function requestContact(row: RequestRow): ContactToSend {
   return {
-    salutation: (row.salutation ?? undefined) as Salutation | undefined,
+    salutation: row.salutation ?? undefined,
     firstName: row.firstName,
     lastName: row.lastName,
     phone: {

@@ -1,4 +1,4 @@
-import type { Logger } from '@slack/bolt';
+import type { Log } from '../log.js';
 import type { ContactsClient } from '../kore/client.js';
 import type { Outcome, Unavailable } from '../kore/outcome.js';
 import { requestContact, type RequestRow } from './requests.js';
@@ -8,7 +8,7 @@ import type { Settler } from './settle.js';
  * Sends claimed requests and hands each answer to the settler: creates together in one call, a batch the endpoint
  * refuses as a whole split until each refusal is isolated; an update or a delete one contact per call.
  */
-export function createSender(contacts: ContactsClient, settler: Settler, log: Logger): (rows: RequestRow[]) => Promise<void> {
+export function createSender(contacts: ContactsClient, settler: Settler, log: Log): (rows: RequestRow[]) => Promise<void> {
   function answered(rows: RequestRow[], outcome: Outcome, started: number): void {
     log.debug(
       { requests: rows.map((r) => r.id), phones: rows.map((r) => r.phoneE164), outcome: outcome.kind, status: outcome.status, ms: Date.now() - started },

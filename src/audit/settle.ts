@@ -1,4 +1,4 @@
-import type { Logger } from '@slack/bolt';
+import type { Log } from '../log.js';
 import type { Db } from '../database.js';
 import { mayHaveArrived, type Outcome, type Unavailable } from '../kore/outcome.js';
 import { backoffMs } from './backoff.js';
@@ -22,7 +22,7 @@ export interface Settler {
 
 export interface SettlerOptions {
   hooks: DeliveryHooks;
-  log: Logger;
+  log: Log;
   deadlineMs: number;
   maxBackoffMs: number;
   /** Runs the hooks as the worker's tracked work, so a stop waits for them. */

@@ -19,6 +19,7 @@ function change(operation: 'update' | 'delete', targetContactId: string): NewReq
     idempotencyKey: `change-${keys}-${Math.random()}`,
     userId: 'U0AGENT',
     source: 'slash',
+    reply: { kind: 'modal', viewId: 'V-change' },
     operation,
     targetContactId,
     contact: contact({ firstName: 'Meera', lastName: 'Pillai', phone: freshIndianNumber() }),

@@ -56,7 +56,7 @@ async function waitFor(what: string, check: () => Promise<boolean>): Promise<voi
 let keys = 0;
 async function record(db: Db, person: Contact): Promise<RequestRow> {
   keys += 1;
-  const { row } = await recordRequest(db, { idempotencyKey: `delivery-${keys}-${Math.random()}`, userId: 'U0AGENT', source: 'slash', contact: person });
+  const { row } = await recordRequest(db, { idempotencyKey: `delivery-${keys}-${Math.random()}`, userId: 'U0AGENT', source: 'slash', reply: { kind: 'modal', viewId: 'V-delivery' }, contact: person });
   return row;
 }
 
@@ -162,7 +162,7 @@ describe.each(testTargets())('delivery on $name', (target) => {
   it('accepts a request already leased to itself: no other worker takes it, and it is sent without a second claim', async () => {
     const told = recorder();
     const worker = delivery(toEmulator, told.hooks);
-    const { row, isNew } = await worker.accept({ idempotencyKey: `accept-${Date.now()}`, userId: 'U1', source: 'slash', contact: someone('Leased Early') });
+    const { row, isNew } = await worker.accept({ idempotencyKey: `accept-${Date.now()}`, userId: 'U1', source: 'slash', reply: { kind: 'modal', viewId: 'V-leased' }, contact: someone('Leased Early') });
     expect(isNew).toBe(true);
     expect(row).toMatchObject({ status: 'pending', attempts: 1, leaseUntil: expect.any(Date) });
     expect(await claimRequests(db, { leaseMs: 60_000, limit: 10, ids: [row.id] })).toEqual([]);

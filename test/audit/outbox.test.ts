@@ -14,7 +14,7 @@ let keys = 0;
 async function settled(db: Db, source: RequestRow['source'] = 'slash'): Promise<RequestRow> {
   keys += 1;
   const person = contact({ firstName: 'Notice', lastName: `Person${keys}`, phone: freshIndianNumber() });
-  const { row } = await recordRequest(db, { idempotencyKey: `outbox-${keys}-${Math.random()}`, userId: `UOUT${keys}`, source: source as 'slash', contact: person });
+  const { row } = await recordRequest(db, { idempotencyKey: `outbox-${keys}-${Math.random()}`, userId: `UOUT${keys}`, source, reply: source === 'cli' ? { kind: 'cli' } : { kind: 'modal', viewId: `V-outbox-${keys}` }, contact: person });
   const [done] = await settleRequests(db, [{ id: row.id, status: 'created', contactId: `c-${keys}` }]);
   return done!;
 }
@@ -74,7 +74,7 @@ describe.each(testTargets())('the outbox of notices on $name', (target) => {
   it('a "queued" notice not yet through is dropped once the outcome is known: the user is told the outcome only', async () => {
     keys += 1;
     const person = contact({ firstName: 'Queued', lastName: `Person${keys}`, phone: freshIndianNumber() });
-    const { row } = await recordRequest(db, { idempotencyKey: `outbox-q-${keys}`, userId: 'UQUEUED', source: 'slash', contact: person }, { leaseMs: 60_000 });
+    const { row } = await recordRequest(db, { idempotencyKey: `outbox-q-${keys}`, userId: 'UQUEUED', source: 'slash', reply: { kind: 'modal', viewId: 'V-queued' }, contact: person }, { leaseMs: 60_000 });
     expect(await deferRequest(db, row, 0, 'HTTP 503', false, true)).toBe(true);
     expect(await noticesOf(row.id)).toMatchObject([{ what: 'queued', state: 'waiting' }]);
     const [claimed] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });

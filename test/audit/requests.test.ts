@@ -28,6 +28,7 @@ function request(overrides: Partial<NewRequest> = {}, phone = freshIndianNumber(
     teamId: 'T0123',
     userId: 'U0AGENT',
     source: 'slash',
+    reply: { kind: 'modal', viewId: 'V-audit' },
     contact: contact({ salutation: 'Ms', firstName: 'Meera', lastName: 'Pillai', phone }),
     ...overrides,
   };
@@ -61,7 +62,7 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
     it('stores a pending request with the normalised contact and a recorded event', async () => {
       const { row, isNew } = await recordRequest(
         db,
-        request({ contact: contact({ salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '099887 76655 ext. 12', country: 'IN' }), reply: { viewId: 'V123' } }),
+        request({ contact: contact({ salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '099887 76655 ext. 12', country: 'IN' }), reply: { kind: 'modal', viewId: 'V123' } }),
       );
       expect(isNew).toBe(true);
       expect(row).toMatchObject({
@@ -81,7 +82,7 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
         error: null,
         leaseUntil: null,
         settledAt: null,
-        reply: { viewId: 'V123' },
+        reply: { kind: 'modal', viewId: 'V123' },
       });
       expect(await findRequest(db, row.id)).toEqual(row);
       const events = await eventsOf(db, row.id);
@@ -210,7 +211,7 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
       const settled = await settleOne(db, row.id, { status: 'created', contactId: 'c-1234' });
       expect(settled).toMatchObject({ id: row.id, status: 'created', contactId: 'c-1234', leaseUntil: null, attempts: 1 });
       expect(settled!.settledAt).toBeInstanceOf(Date);
-      expect(await settleOne(db, row.id, { status: 'duplicate', error: { messages: ['late'] } })).toBeUndefined();
+      expect(await settleOne(db, row.id, { status: 'duplicate', error: { kind: 'duplicate', status: 409, messages: ['late'] } })).toBeUndefined();
       expect(await findRequest(db, row.id)).toEqual(settled);
       expect(await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] })).toEqual([]);
       const events = await eventsOf(db, row.id);
@@ -220,7 +221,7 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
 
     it('keeps the endpoint error of a refusal', async () => {
       const { row } = await recordRequest(db, request());
-      const error = { kind: 'rejected', status: 400, messages: ['0.lastName is required'] };
+      const error = { kind: 'rejected' as const, status: 400, messages: ['0.lastName is required'] };
       const settled = await settleOne(db, row.id, { status: 'rejected', error });
       expect(settled).toMatchObject({ status: 'rejected', contactId: null, error });
     });

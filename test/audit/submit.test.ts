@@ -19,6 +19,7 @@ function submission(overrides: Partial<Submission> = {}): Submission {
     input: { firstName: 'Kavya', lastName: 'Iyer', phone: freshIndianNumber() },
     userId: 'U0SUBMIT',
     source: 'slash',
+    reply: { kind: 'modal', viewId: 'V-submit' },
     idempotencyKey: () => key,
     ...overrides,
   };

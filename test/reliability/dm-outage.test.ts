@@ -100,7 +100,7 @@ describe.runIf(postgres)('outcome DMs during a Slack outage, two instances on on
     for (let i = 0; i < COUNT; i++) {
       const checked = validateContact({ firstName: 'Outage', lastName: `Person ${i}`, phone: `+9198765${String(51_000 + i)}` }, 'IN');
       if (!checked.ok) throw new Error(`invalid test number ${i}`);
-      await recordRequest(database.db, { idempotencyKey: `outage-${i}`, teamId: 'T1', userId: `UO${i}`, source: 'slash', contact: checked.contact });
+      await recordRequest(database.db, { idempotencyKey: `outage-${i}`, teamId: 'T1', userId: `UO${i}`, source: 'slash', reply: { kind: 'modal', viewId: `V-outage-${i}` }, contact: checked.contact });
     }
     const env = { ...place.env, SLACK_API_URL: outage.faults.url, LOG_LEVEL: 'info' };
     await Promise.all([spawnApp(env), spawnApp(env)]);

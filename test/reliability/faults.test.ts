@@ -291,7 +291,7 @@ async function observePartialBatch(target: TestTarget, endpoint: Endpoint): Prom
       for (const [i, e164] of numbers.entries()) {
         const checked = validateContact({ firstName: 'Partial', lastName: `Batch ${i}`, phone: e164 }, 'IN');
         if (!checked.ok) throw new Error('invalid test number');
-        await recordRequest(tx as unknown as Db, { idempotencyKey: `partial-${i}`, userId: `UPART${i}`, source: 'cli', contact: checked.contact });
+        await recordRequest(tx as unknown as Db, { idempotencyKey: `partial-${i}`, userId: `UPART${i}`, source: 'cli', reply: { kind: 'cli' }, contact: checked.contact });
       }
     });
     await eventually(

@@ -47,7 +47,7 @@ describe.runIf(postgres)('two instances on one database (PostgreSQL only: needs 
     const contacts = Array.from({ length: COUNT }, (_, i) => contactNumber(i));
     expect(new Set(contacts.map((c) => c.phone.e164)).size).toBe(COUNT);
     for (const [i, contact] of contacts.entries()) {
-      const { isNew } = await recordRequest(database.db, { idempotencyKey: `backlog-${i}`, teamId: 'T1', userId: `UB${i}`, source: 'slash', contact });
+      const { isNew } = await recordRequest(database.db, { idempotencyKey: `backlog-${i}`, teamId: 'T1', userId: `UB${i}`, source: 'slash', reply: { kind: 'modal', viewId: `V-backlog-${i}` }, contact });
       expect(isNew).toBe(true);
     }
 

@@ -26,7 +26,7 @@ export function addContactSubmission(deps: SlackDeps) {
         teamId,
         userId: body.user.id,
         source: readModalMetadata(view).source,
-        reply: { viewId: view.id },
+        reply: { kind: 'modal', viewId: view.id },
         idempotencyKey: (contact) => submissionKey(teamId, body.user.id, view.id, contact),
       },
       async (row) => ack({ response_action: 'update', view: reportModal(await deps.report(row)) }),
