@@ -1,50 +1,13 @@
 import { z } from 'zod';
-import { getCountries, type CountryCode } from 'libphonenumber-js/max';
-import type { KoreEndpoint } from './kore/endpoint.js';
-
-const COUNTRIES = new Set<string>(getCountries());
-
-const optional = z
-  .string()
-  .transform((s) => s.trim())
-  .transform((s) => (s === '' ? undefined : s))
-  .optional();
-
-const url = optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional());
-
-const PORT = 'must be a port number (0 to 65535)';
-const POSITIVE = 'must be a positive number';
-const positive = optional.pipe(z.coerce.number<string | undefined>(POSITIVE).positive(POSITIVE).optional());
-
-/** Applied after the checks, so a check can tell a value someone set from a default. */
-const DEFAULTS = { KORE_TIMEOUT_SECONDS: 10, DELIVERY_LEASE_SECONDS: 30, DELIVERY_DEADLINE_MINUTES: 60 };
-
-/** Slack user IDs are an upper-case `U` or `W` (Enterprise Grid) and upper-case letters and digits. */
-const USER_ID = /^[UW][A-Z0-9]+$/;
-const USER_ID_HELP = "Slack user IDs look like U012AB3CDE or W012AB3CDE (a member's profile → ⋯ → Copy member ID)";
-
-/** A wrong entry as the message names it: quoted, unless it could be a token pasted in the wrong place. */
-function shown(entry: string, index: number): string {
-  return entry.length > 24 || /^x(ox|app)/i.test(entry) ? `entry ${index + 1} (not shown)` : JSON.stringify(entry);
-}
+import type { CountryCode } from 'libphonenumber-js/max';
+import { COUNTRIES, databaseUrl, enforceJti, optional, port, positive, url, userIds } from './config-values.js';
+import { EMULATOR_IDENTITY, type KoreEndpoint, type KoreIdentity } from './kore/endpoint.js';
 
 /** What the settings are loaded for: the Slack app needs its Slack settings; the CLI does not. */
 export type Purpose = 'app' | 'cli';
 
-const userIds = optional.pipe(
-  z
-    .string()
-    .transform((s) => [...new Set(s.split(',').map((id) => id.trim()).filter(Boolean))])
-    .superRefine((ids, ctx) => {
-      const bad = ids.flatMap((id, i) => (USER_ID.test(id) ? [] : [shown(id, i)]));
-      if (ids.length === 0) ctx.addIssue({ code: 'custom', message: 'lists no user IDs; leave it unset to let everyone in' });
-      else if (bad.length > 0) {
-        const named = bad.join(', ');
-        ctx.addIssue({ code: 'custom', message: `${named} ${bad.length === 1 ? 'is not a Slack user ID' : 'are not Slack user IDs'}; ${USER_ID_HELP}` });
-      }
-    })
-    .optional(),
-);
+/** Applied after the checks, so a check can tell a value someone set from a default. */
+const DEFAULTS = { KORE_TIMEOUT_SECONDS: 10, DELIVERY_LEASE_SECONDS: 30, DELIVERY_DEADLINE_MINUTES: 60 };
 
 const fields = z.object({
   NODE_ENV: optional,
@@ -52,19 +15,15 @@ const fields = z.object({
   SLACK_SIGNING_SECRET: optional,
   SLACK_APP_TOKEN: optional.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
   SLACK_API_URL: url,
-  PORT: optional.pipe(
-    z.coerce.number<string | undefined>(PORT).int(PORT).min(0, PORT).max(65535, PORT).default(3000),
-  ),
-  DATABASE_URL: optional.pipe(
-    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-  ),
+  PORT: port(3000),
+  DATABASE_URL: databaseUrl,
   PGLITE_DIR: optional.pipe(z.string().default('./.data/pglite')),
   KORE_HOST: url,
   KORE_STREAM_ID: optional,
   KORE_ACCOUNT_ID: optional,
   KORE_CLIENT_ID: optional,
   KORE_CLIENT_SECRET: optional,
-  KORE_ENFORCE_JTI: optional.pipe(z.enum(['true', 'false'], 'must be true or false').default('false')),
+  KORE_ENFORCE_JTI: enforceJti,
   KORE_DEFAULT_EXTENSION: optional.pipe(z.string().default('+')),
   DEFAULT_COUNTRY: optional.pipe(
     z
@@ -171,6 +130,53 @@ export interface AppConfig extends Config {
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
 }
 
+/** The settings of `npm run emulator`: where it listens, its database, and the identity it accepts calls for. */
+export interface EmulatorConfig {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  pgliteDir: string;
+  identity: KoreIdentity;
+}
+
+const emulatorFields = z.object({
+  EMULATOR_PORT: port(4010),
+  EMULATOR_HOST: optional.pipe(z.string().default('127.0.0.1')),
+  DATABASE_URL: databaseUrl,
+  PGLITE_DIR: optional.pipe(z.string().default('./.data/emulator')),
+  KORE_STREAM_ID: optional.pipe(z.string().default(EMULATOR_IDENTITY.streamId)),
+  KORE_ACCOUNT_ID: optional.pipe(z.string().default(EMULATOR_IDENTITY.accountId)),
+  KORE_CLIENT_ID: optional.pipe(z.string().default(EMULATOR_IDENTITY.clientId)),
+  KORE_CLIENT_SECRET: optional.pipe(z.string().default(EMULATOR_IDENTITY.clientSecret)),
+  KORE_ENFORCE_JTI: enforceJti,
+});
+
+/** Parses the emulator's environment, or throws a `ConfigError` naming each bad variable. */
+export function loadEmulatorConfig(env: Record<string, string | undefined> = process.env): EmulatorConfig {
+  const e = parse(emulatorFields, env);
+  return {
+    port: e.EMULATOR_PORT,
+    host: e.EMULATOR_HOST,
+    databaseUrl: e.DATABASE_URL,
+    pgliteDir: e.PGLITE_DIR,
+    identity: {
+      streamId: e.KORE_STREAM_ID,
+      accountId: e.KORE_ACCOUNT_ID,
+      clientId: e.KORE_CLIENT_ID,
+      clientSecret: e.KORE_CLIENT_SECRET,
+      enforceJti: e.KORE_ENFORCE_JTI === 'true',
+    },
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
 /** One line per bad variable; never carries a secret's value. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -186,11 +192,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>, purpose: 'app'): AppConfig;
 export function loadConfig(env?: Record<string, string | undefined>, purpose?: Purpose): Config;
 export function loadConfig(env: Record<string, string | undefined> = process.env, purpose: Purpose = 'cli'): Config {
-  const parsed = schemas[purpose].safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
-  }
-  const e = parsed.data;
+  const e = parse(schemas[purpose], env);
   return {
     slack: {
       botToken: e.SLACK_BOT_TOKEN,

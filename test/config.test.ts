@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type Purpose } from '../src/config.js';
+import { ConfigError, loadConfig, loadEmulatorConfig, type Purpose } from '../src/config.js';
+import { EMULATOR_IDENTITY } from '../src/kore/endpoint.js';
 
 const kore = {
   KORE_HOST: 'https://platform.kore.ai',
@@ -237,5 +238,34 @@ describe('loadConfig', () => {
   it('accepts DEFAULT_COUNTRY in lower case', () => {
     expect(loadConfig({ DEFAULT_COUNTRY: 'in' }).defaultCountry).toBe('IN');
     expect(loadConfig({ DEFAULT_COUNTRY: ' gb ' }).defaultCountry).toBe('GB');
+  });
+});
+
+describe('loadEmulatorConfig', () => {
+  it('has the documented defaults: loopback port 4010, its own PGlite folder and the emulator identity', () => {
+    expect(loadEmulatorConfig({})).toEqual({
+      port: 4010,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      pgliteDir: './.data/emulator',
+      identity: EMULATOR_IDENTITY,
+    });
+  });
+
+  it('takes the KORE_* identity and its listening address from the environment', () => {
+    const config = loadEmulatorConfig({ ...kore, EMULATOR_PORT: '0', EMULATOR_HOST: '0.0.0.0', KORE_ENFORCE_JTI: 'true' });
+    expect(config).toMatchObject({ port: 0, host: '0.0.0.0', identity: { streamId: 'st-3f1b9c2e', clientSecret: 'sup3r-s3cret', enforceJti: true } });
+  });
+
+  it('names each bad variable at once', () => {
+    const thrown = (() => {
+      try {
+        return loadEmulatorConfig({ EMULATOR_PORT: '70000', DATABASE_URL: 'mysql://x' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems).toEqual(['EMULATOR_PORT: must be a port number (0 to 65535)', 'DATABASE_URL: must be a postgres:// URL']);
   });
 });
