@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { Db } from './database.js';
 import { startEmulator, type Emulator } from './emulator/server.js';
 import { koreClient, type ContactsClient } from './kore/client.js';
 import { EMULATOR_IDENTITY } from './kore/endpoint.js';
+import type { Log } from './log.js';
 
 /** The contacts endpoint this process talks to. */
 export interface ContactsEndpoint {
@@ -14,7 +14,7 @@ export interface ContactsEndpoint {
 }
 
 /** Connects to Kore.ai when `KORE_HOST` is set; otherwise starts the built-in emulator on loopback. */
-export async function connectEndpoint(config: Config, db: Db, log: Logger): Promise<ContactsEndpoint> {
+export async function connectEndpoint(config: Config, db: Db, log: Log): Promise<ContactsEndpoint> {
   const options = { defaultExtension: config.defaultExtension, timeoutMs: config.delivery.timeoutMs };
   if (config.kore) return { contacts: koreClient(config.kore, options) };
 

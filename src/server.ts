@@ -8,6 +8,7 @@ import { databaseAnswers, type Database } from './database.js';
 import { openConfiguredDatabase } from './database-error.js';
 import { connectEndpoint, type ContactsEndpoint } from './endpoint.js';
 import { libraryLogger } from './log.js';
+import { permissions } from './permissions.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackFileOrigins } from './slack/download.js';
 import { slackOutcomes } from './slack/outcomes.js';
@@ -70,7 +71,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
       submit: submitter({ delivery, defaultCountry: config.defaultCountry }),
       report: (row) => reportRequest(database.db, row, slackStyle),
       defaultCountry: config.defaultCountry,
-      allowedUserIds: config.allowedUserIds,
+      permissions: permissions(config),
       fileOrigins: slackFileOrigins(settings.apiUrl),
     },
     slackLog,

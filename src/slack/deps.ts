@@ -2,6 +2,7 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import type { Report } from '../audit/report.js';
 import type { RequestRow } from '../audit/requests.js';
 import type { Submit } from '../audit/submit.js';
+import type { Permissions } from '../permissions.js';
 
 /** What the Slack listeners need from the rest of the app. */
 export interface SlackDeps {
@@ -10,15 +11,9 @@ export interface SlackDeps {
   /** What the user is told about a request, in Slack's style. */
   report(row: RequestRow): Promise<Report>;
   defaultCountry: CountryCode;
-  /** Unset: everyone in the workspace may create contacts. */
-  allowedUserIds?: ReadonlySet<string>;
+  permissions: Permissions;
   /** Origins (scheme, host, port) the bot token may be sent to when downloading a shared file. */
   fileOrigins: ReadonlySet<string>;
-}
-
-/** True when this user may create contacts. */
-export function mayCreateContacts(deps: SlackDeps, userId: string): boolean {
-  return !deps.allowedUserIds || deps.allowedUserIds.has(userId);
 }
 
 /** What a user outside `ALLOWED_USER_IDS` is told. */

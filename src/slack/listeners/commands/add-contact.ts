@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, types } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { parseContactText } from '../../../contact/text.js';
-import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
+import { NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { showForm } from '../../open-form.js';
 import { prefilledModal } from '../../prefilled-modal.js';
 
@@ -16,7 +16,7 @@ const USAGE = [
 /** `/addcontact [text | help]`: opens the contact modal, prefilled from the text. */
 export function addContactCommand(deps: SlackDeps) {
   return async ({ command, ack, client, respond, logger }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    if (!mayCreateContacts(deps, command.user_id)) return ack({ response_type: 'ephemeral', text: NOT_ALLOWED });
+    if (!deps.permissions.mayCreateContacts(command.user_id)) return ack({ response_type: 'ephemeral', text: NOT_ALLOWED });
     const text = typeof command.text === 'string' ? command.text.trim() : '';
     if (/^(help|-h|--help|\?)$/i.test(text)) return ack({ response_type: 'ephemeral', text: USAGE });
     await ack();

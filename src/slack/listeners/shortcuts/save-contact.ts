@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs, types } from '@slack/bolt';
 import { parseCard } from '../../../contact/card.js';
-import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
+import { NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { downloadVCard } from '../../download.js';
 import { messageCard, vCardFiles, type SlackMessage } from '../../message-card.js';
 import { showForm, type FormRequest } from '../../open-form.js';
@@ -15,7 +15,7 @@ import { loadingModal } from '../../views/report.js';
 export function saveContactShortcut(deps: SlackDeps) {
   return async ({ shortcut, ack, client, respond, context, logger }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs): Promise<void> => {
     await ack();
-    if (!mayCreateContacts(deps, shortcut.user.id)) return void (await respond({ response_type: 'ephemeral', text: NOT_ALLOWED }));
+    if (!deps.permissions.mayCreateContacts(shortcut.user.id)) return void (await respond({ response_type: 'ephemeral', text: NOT_ALLOWED }));
     const message: SlackMessage = shortcut.message ?? {};
     const files = vCardFiles(message);
     const request: FormRequest = { user: shortcut.user.id, respond, again: '*Save as contact*', logger };

@@ -5,7 +5,7 @@ import type { Contact } from '../../../contact/contact.js';
 import { countryCallingCode } from '../../../contact/phone.js';
 import { fieldMessages, otherCountryExample, type ContactField } from '../../../contact/validate.js';
 import { countryByCode } from '../../countries.js';
-import { mayCreateContacts, NOT_ALLOWED, type SlackDeps } from '../../deps.js';
+import { NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { FIELD_BLOCKS, readContactModal, readModalMetadata } from '../../views/contact-modal.js';
 import { reportModal } from '../../views/report.js';
 
@@ -15,7 +15,7 @@ import { reportModal } from '../../views/report.js';
  */
 export function addContactSubmission(deps: SlackDeps) {
   return async ({ ack, body, view, logger }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
-    if (!mayCreateContacts(deps, body.user.id)) {
+    if (!deps.permissions.mayCreateContacts(body.user.id)) {
       return ack({ response_action: 'errors', errors: { [FIELD_BLOCKS.firstName]: NOT_ALLOWED } });
     }
     const input = readContactModal(view);
