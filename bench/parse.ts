@@ -1,5 +1,5 @@
 /**
- * 4c. Worst-case parse at the caps (SPEC §10, issue 9): the hostile shapes that were quadratic, at the
+ * 4c. Worst-case parse at the caps (the README's parsing caps, issue 9): the hostile shapes that were quadratic, at the
  * largest size each parser is given — 8,000 characters of message or typed text, a 256 KiB vCard file.
  */
 import { performance } from 'node:perf_hooks';
@@ -7,7 +7,7 @@ import { parseCard, type MessageCard } from '../src/contact/card.js';
 import { TEXT_CAP } from '../src/contact/caps.js';
 import { parseContactText } from '../src/contact/text.js';
 
-/** The download cap of SPEC §10: the largest vCard file the parser is ever given. */
+/** The download cap (src/slack/download.ts): the largest vCard file the parser is ever given. */
 const VCARD_FILE_CAP = 256 * 1024;
 export const PARSE_GOAL_MS = 20;
 

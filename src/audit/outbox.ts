@@ -11,7 +11,7 @@ export type SendNotice = (notice: NoticeRow, request: RequestRow) => Promise<Rec
 export interface OutboxOptions {
   send: SendNotice;
   log: Log;
-  /** A notice not delivered this long after it was recorded is given up (SPEC §10: a day). */
+  /** A notice not delivered this long after it was recorded is given up (a day, as the README's "Slack outages" says). */
   maxAgeMs?: number;
   /** Longer than a send can take with the Slack client's own retries, so no other worker sends it meanwhile. */
   leaseMs?: number;

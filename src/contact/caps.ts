@@ -1,6 +1,6 @@
-/** SPEC §10: the most text one message or one typed line gives the parser; what lies beyond is not read. */
+/** The most text one message or one typed line gives the parser; what lies beyond is not read. */
 export const TEXT_CAP = 8_000;
-/** SPEC §10: the longest line read; the rest of a longer line is dropped and the card is read from what fits. */
+/** The longest line read; the rest of a longer line is dropped and the card is read from what fits. */
 export const LINE_CAP = 1_000;
 
 /**

@@ -20,7 +20,7 @@ export interface MessageCard {
 
 /**
  * The contacts a shared message describes, in the order it gives them. The message's texts share
- * the caps of SPEC §10 (blocks and fields first, as the reader sees them, then the text, which for
+ * the caps of caps.ts (blocks and fields first, as the reader sees them, then the text, which for
  * most messages repeats them); vCard files are read whole, their size capped where they are downloaded.
  */
 export function parseCard(card: MessageCard): { drafts: ContactDraft[] } {

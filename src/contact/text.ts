@@ -15,7 +15,7 @@ export interface TextDraft extends ContactDraft {
 /**
  * Splits free text such as `Dr. Priya Natarajan +91 99887 76655` into the parts of a contact:
  * the number with the most digits is the phone, the rest is the name. Text past the caps of
- * SPEC §10 is not read.
+ * caps.ts is not read.
  */
 export function parseContactText(input: string): TextDraft {
   const text = withinCaps(input);

@@ -26,7 +26,7 @@ function keep(lines: string[], line: string): void {
 }
 
 /**
- * The content line being unfolded, kept to LINE_CAP characters (SPEC §10): the rest of a longer line
+ * The content line being unfolded, kept to LINE_CAP characters (caps.ts): the rest of a longer line
  * is dropped and the card is read from what fits. Physical lines are kept as pieces, joined once, and
  * whether the line is quoted-printable is decided once, when its parameters have all arrived: no
  * continuation makes the line be read again.

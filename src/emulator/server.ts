@@ -35,7 +35,7 @@ const Body = z
 
 const MAX_BODY = 1 << 20;
 
-/** Starts the contacts endpoint of SPEC §2 on loopback (or `host`), storing contacts in `db`. */
+/** Starts the contacts endpoint of docs/contacts-endpoint.md on loopback (or `host`), storing contacts in `db`. */
 export async function startEmulator(opts: {
   db: Db;
   /** Who it accepts calls from. */

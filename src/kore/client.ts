@@ -26,7 +26,7 @@ export interface ContactsClient {
   remove(contactId: string): Promise<Outcome>;
 }
 
-/** Builds the request body for one contact, as the README's "The contacts endpoint" describes it. */
+/** Builds the request body for one contact, as docs/contacts-endpoint.md describes it. */
 export function contactBody(contact: ContactToSend, defaultExtension: string): KoreContactBody {
   return {
     firstName: contact.firstName,

@@ -50,7 +50,7 @@ export function noAnswer(answer: Extract<Answer, { answered: false }>): Unavaila
 const DUPLICATE_TEXT = /already exists?|duplicate/i;
 
 /**
- * Sorts an HTTP answer to `operation` into an outcome, following the README's table: a create answers an array of
+ * Sorts an HTTP answer to `operation` into an outcome, following the table in docs/contacts-endpoint.md: a create answers an array of
  * contacts, an update or a delete the one contact.
  */
 export function classifyAnswer(operation: Operation, status: number, body: unknown, retryAfter: string | null, now = Date.now()): Outcome {

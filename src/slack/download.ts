@@ -1,6 +1,6 @@
 import type { SlackFile } from './message-card.js';
 
-/** SPEC §10: a card file is read as a stream and refused once it passes this. */
+/** A card file is read as a stream and refused once it passes this. */
 const CARD_FILE_LIMIT = 256 * 1024;
 const TOO_LARGE = 'the card file is larger than 256 KiB';
 const TIMEOUT_MS = 5_000;

@@ -10,6 +10,7 @@ import { koreClient } from '../../src/kore/client.js';
 import { createLogger } from '../../src/log.js';
 import { contact, freshIndianNumber, loopback, type Loopback, type Received } from '../kore/loopback.js';
 import { testTargets, type TestDatabase } from '../support/databases.js';
+import { waitFor } from './delivery-fixture.js';
 
 let keys = 0;
 /** An update or a delete of `targetContactId`, as edit and delete will record them. */
@@ -31,14 +32,6 @@ function answerFor(received: Received, res: ServerResponse): void {
   const id = decodeURIComponent(received.url.split('/').pop() ?? '');
   const status = received.method === 'DELETE' ? 'INACTIVE' : 'ACTIVE';
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id, status, fullName: 'Meera Pillai' }));
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let waited = 0; waited < 10_000; waited += 20) {
-    if (await check()) return;
-    await sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe.each(testTargets())('changes to a contact on $name', (target) => {

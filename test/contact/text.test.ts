@@ -96,7 +96,7 @@ describe('parseContactText unplaced text', () => {
   );
 });
 
-describe('parseContactText caps (SPEC §10)', () => {
+describe('parseContactText caps', () => {
   it('reads the first 1,000 characters of a line', () => {
     expect(parseContactText(`Priya Natarajan +91 99887 76655${' '.repeat(1_000)}Kumar`)).toEqual({
       firstName: 'Priya',

@@ -13,7 +13,7 @@ const endpoint = (host: string): KoreEndpoint => ({
   enforceJti: false,
 });
 
-/** The one contact a PUT or DELETE is answered with, per the README's "The contacts endpoint". */
+/** The one contact a PUT or DELETE is answered with, per docs/contacts-endpoint.md. */
 const answered = (id: string, status = 'ACTIVE') => ({
   id,
   status,

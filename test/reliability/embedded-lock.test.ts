@@ -30,7 +30,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 
 const inUse = (dir: string, pid: number) => `contact-bot: the embedded database in ${dir} is in use by process ${pid}; stop it or set DATABASE_URL\n`;
 
-/** SPEC §3: the embedded database folder belongs to one process at a time. */
+/** The README's PGLITE_DIR: the embedded database folder belongs to one process at a time. */
 describe('one process at a time on the embedded database', () => {
   const folder = pgliteFolder();
   const env = { PGLITE_DIR: folder.dir };

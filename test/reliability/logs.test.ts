@@ -130,7 +130,7 @@ describe('what the app writes to its log (LOG_LEVEL=debug)', () => {
   });
 
   // At LOG_LEVEL=debug the DM text and modal carry the number formatted for people (`+91 98765 12345`) too.
-  // SPEC §5: "logs show them masked".
+  // The README's "Data": logs show numbers masked.
   it('never writes a phone number in any other notation either (spaces, dashes, national digits)', () => {
     for (const n of Object.values(NUMBERS)) {
       const leaking = lines.filter((line) => line.replace(/[\s\-().\u00a0]/g, '').includes(n.national));

@@ -34,7 +34,7 @@ describe.each(testTargets())('/addcontact and the modal on $name', (target) => {
     expect(await res.json()).toEqual({ ok: true, database: target.name });
   });
 
-  it('opens the empty modal with every SPEC §4 block and the default country', async () => {
+  it('opens the empty modal with every block and the default country', async () => {
     const res = await postSigned(bot.events, SIGNING_SECRET, slashCommand({ triggerId: 'trigger-empty' }));
     expect(res.status).toBe(200);
     const call = await slack.waitFor('views.open', (c) => c.args.trigger_id === 'trigger-empty');

@@ -3,7 +3,7 @@ import { SALUTATIONS, type ContactDraft } from '../../contact/contact.js';
 import type { ContactField, ContactInput } from '../../contact/validate.js';
 import type { CountryOption } from '../countries.js';
 
-/** The modal's callback_id (SPEC §4). */
+/** The modal's callback_id. */
 export const CONTACT_MODAL = 'add_contact';
 
 /** Input blocks; each block_id is also its element's action_id. */
