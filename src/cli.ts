@@ -49,7 +49,11 @@ async function main(argv: string[]): Promise<number> {
     let endpoint: Promise<ContactsEndpoint> | undefined;
     const connect = async () => (await (endpoint ??= connectEndpoint(config, db, log))).contacts;
     const delivery = createDelivery(db, {
-      contacts: { create: async (c) => (await connect()).create(c), update: async (id, c) => (await connect()).update(id, c), remove: async (id) => (await connect()).remove(id) },
+      contacts: {
+        create: async (contacts) => (await connect()).create(contacts),
+        update: async (id, contact) => (await connect()).update(id, contact),
+        remove: async (id) => (await connect()).remove(id),
+      },
       log,
       deadlineMs: config.delivery.deadlineMs,
       leaseMs: config.delivery.leaseMs,

@@ -23,13 +23,16 @@ export interface Call {
 /** The endpoint is not trusted for size: an answer longer than this is cut off and taken as no answer. */
 export const ANSWER_LIMIT = 4 * 1024 * 1024;
 
+/** One call to the contacts endpoint; always resolves. */
+export type EndpointRequest = (call: Call) => Promise<Answer>;
+
 /** Makes calls to the contacts endpoint: signed (JWT), with the account header, within `timeoutMs` (answer included). */
-export function endpointRequest(endpoint: KoreEndpoint, opts: { timeoutMs?: number; answerLimit?: number } = {}) {
+export function endpointRequest(endpoint: KoreEndpoint, opts: { timeoutMs?: number; answerLimit?: number } = {}): EndpointRequest {
   const token = tokenSource(endpoint);
   const base = `${endpoint.host}/agentassist/api/v1/public/${encodeURIComponent(endpoint.streamId)}/contacts`;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const limit = opts.answerLimit ?? ANSWER_LIMIT;
-  return async (call: Call): Promise<Answer> => {
+  return async (call) => {
     try {
       const response = await fetch(base + (call.path ?? ''), {
         method: call.method,
