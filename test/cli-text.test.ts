@@ -36,6 +36,13 @@ describe('CLI add: text it cannot place', () => {
     expect((await cli(folder.dir, 'history')).stdout).toBe('No requests yet.\n');
   });
 
+  it.each(['Anil Kumar 98765ABCDE', 'Anil Kumar 1-800-FLOWERS'])('says letters are not digits for %j', async (text) => {
+    const run = await cli(folder.dir, 'add', text);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain("phone: Letters aren't digits");
+    expect(run.stdout).toBe('');
+  });
+
   it('reads "Last, First" as such', async () => {
     const run = await cli(folder.dir, 'add', 'Kumar, Anil +91 98765 43220');
     expect(run.code, run.stderr).toBe(0);
