@@ -4,6 +4,13 @@ export const TEXT_CAP = 8_000;
 export const LINE_CAP = 1_000;
 
 /**
+ * The most lines read from one card file. Exports fold lines at 75 characters, so a real file of the
+ * 256 KiB the download allows has a few thousand; only junk (a line per character, a run of
+ * quoted-printable soft breaks) has more, and it is not worth reading.
+ */
+export const FILE_LINES_CAP = 20_000;
+
+/**
  * The text as the parser may read it: lines cut to LINE_CAP characters, taken in order until
  * `budget` characters are taken. Looking for line ends is the only pass over what is dropped.
  */

@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 import type { ContactDraft } from './contact.js';
 import { cleanPart, salutationOf, withoutEmpty, type DraftName } from './name.js';
 import { splitName } from './text.js';
-import { headEnd, isQuotedPrintable, logicalLines } from './unfold.js';
+import { eachLogicalLine, headEnd, isQuotedPrintable } from './unfold.js';
 
 type Property = InstanceType<typeof ICAL.Property>;
 
@@ -22,7 +22,7 @@ const LINES_READ_PER_CARD = 50;
  */
 export function parseVCards(text: string): ContactDraft[] {
   try {
-    return splitCards(logicalLines(String(text))).flatMap((lines) => {
+    return splitCards(String(text)).flatMap((lines) => {
       const draft = cardDraft(lines);
       return draft ? [draft] : [];
     });
@@ -35,16 +35,17 @@ export function parseVCards(text: string): ContactDraft[] {
  * The name and number lines of each BEGIN:VCARD block, up to CARDS_READ cards and LINES_READ_PER_CARD
  * lines each; a card cut short by the next BEGIN or the end of the text still counts.
  */
-function splitCards(lines: string[]): string[][] {
+function splitCards(text: string): string[][] {
   const cards: string[][] = [];
   let card: string[] | undefined;
-  for (const line of lines) {
+  eachLogicalLine(text, (line) => {
     if (isLine(line, 'BEGIN:VCARD')) {
-      if (cards.length === CARDS_READ) break;
+      if (cards.length === CARDS_READ) return false;
       cards.push((card = []));
     } else if (isLine(line, 'END:VCARD')) card = undefined;
     else if (card && card.length < LINES_READ_PER_CARD && isWanted(line)) card.push(line);
-  }
+    return true;
+  });
   return cards;
 }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LINE_CAP, TEXT_CAP, TextBudget, withinCaps } from '../../src/contact/caps.js';
+import { FILE_LINES_CAP, LINE_CAP, TEXT_CAP, TextBudget, withinCaps } from '../../src/contact/caps.js';
+import { parseVCards } from '../../src/contact/vcard.js';
 
 describe('withinCaps', () => {
   it('leaves text within the caps as it is', () => {
@@ -33,5 +34,22 @@ describe('TextBudget', () => {
     expect(budget.take(first)).toBe(first);
     expect(budget.take('bcdef')).toBe('bc');
     expect(budget.take('more')).toBe('');
+  });
+});
+
+describe('FILE_LINES_CAP', () => {
+  const card = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Priya Natarajan\r\nTEL;TYPE=cell:+91 99887 76655\r\nEND:VCARD\r\n';
+  const junk = (lines: number) => 'X\r\n'.repeat(lines);
+
+  it('reads a card that starts within the first FILE_LINES_CAP lines of a file', () => {
+    expect(parseVCards(junk(FILE_LINES_CAP - 10) + card)).toEqual([
+      { firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' },
+    ]);
+  });
+
+  it('does not read past FILE_LINES_CAP lines', () => {
+    expect(parseVCards(card + junk(FILE_LINES_CAP) + card.replace('Priya', 'Kavya'))).toEqual([
+      { firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' },
+    ]);
   });
 });
