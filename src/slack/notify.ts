@@ -5,6 +5,14 @@ import { reportRequest } from '../audit/report.js';
 import type { Db } from '../database.js';
 import { reportMessage, reportModal, slackStyle } from './views/report.js';
 
+/** A Web API call that failed, named: Slack's own error (`channel_not_found`) says nothing of the method. */
+class SlackCallFailed extends Error {
+  constructor(readonly method: string, cause: unknown) {
+    super(`${method}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'SlackCallFailed';
+  }
+}
+
 /** Tells Slack users how their requests went, from the notices in the database. */
 export type SlackNotifier = DeliveryHooks & Pick<Outbox, 'start' | 'stop'>;
 
@@ -24,7 +32,7 @@ export function slackNotifier(client: webApi.WebClient, db: Db, log: Logger): Sl
           })
         : undefined,
     ]);
-    if (dm.status === 'rejected') throw dm.reason;
+    if (dm.status === 'rejected') throw new SlackCallFailed('chat.postMessage', dm.reason);
     return { channel: row.userId };
   };
   const outbox = createOutbox(db, { send, log });

@@ -72,6 +72,12 @@ describe.each(testTargets())('outcome DMs during a Slack outage, on $name', (tar
     expect(dmText(dms[0]!).startsWith(TITLES.created)).toBe(true);
   });
 
+  it('names the Web API method in every refusal it logs', async () => {
+    const refusals = bot.logs.filter((line) => line.msg.startsWith('could not tell the user'));
+    expect(refusals.length).toBeGreaterThanOrEqual(2);
+    for (const line of refusals) expect(JSON.stringify(line)).toContain('chat.postMessage');
+  });
+
   it('keeps every refusal and the one delivery in the audit trail', async () => {
     const [row] = await requestsFor(bot.database.db, USER.e164);
     const events = await eventsOf(bot.database.db, row!.id);
