@@ -1,23 +1,9 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgliteFolder } from './support/databases.js';
+import { runScript } from './support/run.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const execute = promisify(execFile);
-
-/** `npm run cli -- …` in a child process on its own PGlite folder; the exit code, stdout and stderr. */
-async function cli(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PGLITE_DIR: dir, DEFAULT_COUNTRY: 'IN' };
-  try {
-    const { stdout, stderr } = await execute(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `npm run cli -- …` in a child process on its own PGlite folder. */
+const cli = (dir: string, ...args: string[]) => runScript('src/cli.ts', args, { PGLITE_DIR: dir, DEFAULT_COUNTRY: 'IN' });
 
 describe('CLI add: text it cannot place', () => {
   let folder: ReturnType<typeof pgliteFolder>;
