@@ -1,16 +1,42 @@
 import type { Logger, webApi } from '@slack/bolt';
 import type { DeliveryHooks } from '../audit/delivery.js';
-import { createOutbox, type Outbox, type SendNotice } from '../audit/outbox.js';
+import { createOutbox, NoticeNotSent, type Outbox, type SendNotice } from '../audit/outbox.js';
 import { reportRequest } from '../audit/report.js';
 import type { Db } from '../database.js';
 import { reportMessage, reportModal, slackStyle } from './views/report.js';
 
-/** A Web API call that failed, named: Slack's own error (`channel_not_found`) says nothing of the method. */
-class SlackCallFailed extends Error {
-  constructor(readonly method: string, cause: unknown) {
-    super(`${method}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'SlackCallFailed';
-  }
+/**
+ * Slack's answers that no later try changes: the message itself is refused, the user or channel is not there, or the
+ * token cannot post. Retrying them for a day only fills the log.
+ */
+const FINAL_ERRORS = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'invalid_arguments',
+  'msg_too_long',
+  'no_text',
+  'user_not_found',
+  'user_disabled',
+  'channel_not_found',
+  'is_archived',
+  'cannot_dm_bot',
+  'not_authed',
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'missing_scope',
+  'not_allowed_token_type',
+]);
+
+/** A DM Slack refused, named (Slack's own `channel_not_found` says nothing of the method), with what it means for the next try. */
+function slackCallFailed(method: string, cause: unknown): NoticeNotSent {
+  const error = cause as { code?: string; retryAfter?: number; data?: { error?: string } } | undefined;
+  const how =
+    error?.code === 'slack_webapi_rate_limited_error' && typeof error.retryAfter === 'number'
+      ? { retryAfterMs: error.retryAfter * 1_000 }
+      : { final: error?.code === 'slack_webapi_platform_error' && FINAL_ERRORS.has(error.data?.error ?? '') };
+  return new NoticeNotSent(`${method}: ${cause instanceof Error ? cause.message : String(cause)}`, how, { cause });
 }
 
 /** Tells Slack users how their requests went, from the notices in the database. */
@@ -32,7 +58,7 @@ export function slackNotifier(client: webApi.WebClient, db: Db, log: Logger): Sl
           })
         : undefined,
     ]);
-    if (dm.status === 'rejected') throw new SlackCallFailed('chat.postMessage', dm.reason);
+    if (dm.status === 'rejected') throw slackCallFailed('chat.postMessage', dm.reason);
     return { channel: row.userId };
   };
   const outbox = createOutbox(db, { send, log });
