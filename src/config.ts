@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getCountries, type CountryCode } from 'libphonenumber-js/max';
+import type { HttpLimits } from './slack/app.js';
 
 const COUNTRIES = new Set<string>(getCountries());
 
@@ -177,7 +178,8 @@ export interface Config {
 
 /** The settings of the Slack app, which cannot run without its Slack credentials. */
 export interface AppConfig extends Config {
-  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  /** `http`: limits on HTTP mode's connections, never from the environment (tests shorten them). */
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string; http?: Partial<HttpLimits> };
 }
 
 /** One line per bad variable; never carries a secret's value. */
