@@ -1,4 +1,4 @@
-import { TextBudget } from './caps.js';
+import { CardFilesBudget, TextBudget } from './caps.js';
 import type { ContactDraft } from './contact.js';
 import { plainLines, vCardText, withoutVCards } from './message-text.js';
 import { cleanPart, nameOf, salutationOf, trimEdges, withoutEmpty, type DraftName } from './name.js';
@@ -21,7 +21,8 @@ export interface MessageCard {
 /**
  * The contacts a shared message describes, in the order it gives them. The message's texts share
  * the caps of SPEC §10 (blocks and fields first, as the reader sees them, then the text, which for
- * most messages repeats them); vCard files are read whole, their size capped where they are downloaded.
+ * most messages repeats them); its vCard files, then the vCards pasted in its texts, share one
+ * CardFilesBudget (their size is capped where they are downloaded).
  */
 export function parseCard(card: MessageCard): { drafts: ContactDraft[] } {
   try {
@@ -30,10 +31,12 @@ export function parseCard(card: MessageCard): { drafts: ContactDraft[] } {
       budget.take(source),
     );
     const text = budget.take(card.text ?? '');
-    const pasted = [text, ...sources].flatMap((source) => parseVCards(vCardText(source)));
+    const files = new CardFilesBudget();
+    const attached = (card.vcards ?? []).flatMap((vcard) => parseVCards(vcard, files));
+    const pasted = [text, ...sources].flatMap((source) => parseVCards(vCardText(source), files));
     const fromBlocks = readTextCards(sources);
     const drafts = [
-      ...(card.vcards ?? []).flatMap(parseVCards),
+      ...attached,
       ...pasted,
       ...(fromBlocks.length > 0 ? fromBlocks : readTextCards([text])),
     ];

@@ -78,14 +78,34 @@ function joined(parts: string[]): string | undefined {
   return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
-/** The text without spaces, punctuation and symbols at either end; one pass, where `[…]+$` tried again from every position. */
+/**
+ * The text without spaces, punctuation and symbols at either end; one pass, where `[…]+$` tried again
+ * from every position. Only the characters taken off are looked at: a long name is not copied apart.
+ */
 export function trimEdges(text: string, edge: RegExp = EDGE): string {
-  const characters = [...text];
   let start = 0;
-  let end = characters.length;
-  while (start < end && edge.test(characters[start] ?? '')) start += 1;
-  while (end > start && edge.test(characters[end - 1] ?? '')) end -= 1;
-  return characters.slice(start, end).join('');
+  let end = text.length;
+  while (start < end) {
+    const width = codePointWidth(text, start);
+    if (!edge.test(text.slice(start, start + width))) break;
+    start += width;
+  }
+  while (end > start) {
+    const width = end - start >= 2 && isSurrogatePair(text, end - 2) ? 2 : 1;
+    if (!edge.test(text.slice(end - width, end))) break;
+    end -= width;
+  }
+  return text.slice(start, end);
+}
+
+function codePointWidth(text: string, at: number): number {
+  return isSurrogatePair(text, at) ? 2 : 1;
+}
+
+function isSurrogatePair(text: string, at: number): boolean {
+  const high = text.charCodeAt(at);
+  const low = text.charCodeAt(at + 1);
+  return high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
 }
 
 /** The name parts of a draft, leaving anything else out. */

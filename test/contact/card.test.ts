@@ -88,7 +88,7 @@ describe('parseCard fixtures', () => {
 
   it.each(files.filter((file) => file.endsWith('.vcf')))('reads the attached %s as parseVCards does', (file) => {
     const { vcards = [] } = card(file);
-    expect(parseCard({ vcards }).drafts).toStrictEqual(vcards.flatMap(parseVCards));
+    expect(parseCard({ vcards }).drafts).toStrictEqual(vcards.flatMap((vcard) => parseVCards(vcard)));
   });
 });
 
