@@ -54,7 +54,8 @@ const LABEL_WORDS: Record<Kind, string[]> = {
   first: ['first name', 'given name'],
   last: ['last name', 'surname', 'family name'],
   salutation: ['salutation', 'title'],
-  mobile: ['mobile', 'mob', 'm', 'cell'],
+  // Other languages' words for a mobile, as phones export them: French, Spanish, Portuguese, German.
+  mobile: ['mobile', 'mob', 'm', 'cell', 'cell phone', 'mobile phone', 'portable', 'móvil', 'movil', 'celular', 'handy', 'mobil'],
   whatsapp: ['whatsapp'],
   phone: ['phone', 'ph', 't', 'tel', 'telephone', 'number', 'contact number', 'office', 'work', 'home', 'landline'],
   other: ['email', 'e-mail', 'fax', 'address', 'company', 'organisation', 'organization', 'website', 'birthday', 'notes'],
@@ -211,14 +212,19 @@ function digitCount(text: string): number {
   return text.match(/\p{Nd}/gu)?.length ?? 0;
 }
 
-/** A short line of capitalised words (`Dr. Priya Natarajan`), not a sentence (`please call him`). */
+/**
+ * A short line of capitalised words (`Dr. Priya Natarajan`), not a sentence (`please call him`); an
+ * email address beside the name (`Priya Natarajan <priya@…>`) is not one of its words.
+ */
 function looksLikeName(line: string): boolean {
-  const words = line.split(' ');
+  const words = line.split(' ').filter((word) => !word.includes('@'));
   const initial = /^\p{Ll}/u;
+  const name = words.join(' ');
   return (
+    words.length > 0 &&
     words.length <= 5 &&
     digitCount(line) === 0 &&
-    !/[:?!@]|[.,]$/u.test(line) &&
+    !/[:?!]|[.,]$/u.test(name) &&
     !initial.test(words[0] ?? '') &&
     !initial.test(words[words.length - 1] ?? '')
   );
