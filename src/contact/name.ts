@@ -73,15 +73,16 @@ const LOWER_CASE = /^\p{Ll}/u;
 const CAPITALISED = /^\p{Lu}/u;
 
 /**
- * The words without the one or two before a capitalised name that end in a lower-case word other
- * than a particle: `Please add Priya`, `new contact Priya`, but `Juan de la Cruz` and `de la Cruz`
- * stay whole. Scripts without case keep every word.
+ * The words without the one or two before a capitalised name of two words or more that end in a
+ * lower-case word other than a particle: `Please add Priya Natarajan`, `new contact Priya Natarajan`;
+ * `Juan de la Cruz`, `de la Cruz` and `Anna maria Rossi` stay whole. Scripts without case keep every word.
  */
 function withoutRequestWords(words: string[]): string[] {
   for (const count of [2, 1]) {
     const lead = words.slice(0, count);
     const last = lead[lead.length - 1] ?? '';
-    if (lead.length === count && LOWER_CASE.test(last) && !lead.some(isParticle) && CAPITALISED.test(words[count] ?? '')) return words.slice(count);
+    const isRequest = words.length >= count + 2 && LOWER_CASE.test(last) && !lead.some(isParticle) && CAPITALISED.test(words[count] ?? '');
+    if (isRequest) return words.slice(count);
   }
   return words;
 }

@@ -87,6 +87,7 @@ describe('parseContactText names', () => {
     ['add Priya Natarajan', { firstName: 'Priya', lastName: 'Natarajan' }],
     ['Juan de la Cruz', { firstName: 'Juan', lastName: 'de la Cruz' }],
     ['bell hooks', { firstName: 'bell', lastName: 'hooks' }],
+    ['Anna maria Rossi', { firstName: 'Anna maria', lastName: 'Rossi' }],
   ])('reads %j', (input, draft) => {
     expect(parseContactText(input)).toEqual(draft);
   });
