@@ -99,7 +99,8 @@ class ContentLine {
   private readHead(piece: string): void {
     // Most lines quote nothing: their colon is found natively.
     if (!this.quoted && !piece.includes('"')) {
-      if (piece.includes(':')) this.quotedPrintable = isQuotedPrintable(this.pieces.join(''));
+      const colon = piece.indexOf(':');
+      if (colon >= 0) this.quotedPrintable = isQuotedPrintableHead(this.pieces.join('').slice(0, this.length - piece.length + colon));
       else if (this.dropped) this.quotedPrintable = false;
       return;
     }
@@ -124,5 +125,10 @@ export function headEnd(line: string): number {
 
 export function isQuotedPrintable(line: string): boolean {
   const colon = headEnd(line);
-  return colon > 0 && /;(ENCODING=)?QUOTED-PRINTABLE\b/i.test(line.slice(0, colon));
+  return colon > 0 && isQuotedPrintableHead(line.slice(0, colon));
+}
+
+/** Whether a line's name and parameters (what comes before its colon) say its value is quoted-printable. */
+function isQuotedPrintableHead(head: string): boolean {
+  return head !== '' && /;(ENCODING=)?QUOTED-PRINTABLE\b/i.test(head);
 }
