@@ -1,20 +1,19 @@
-import { FILE_LINES_CAP, LINE_CAP } from './caps.js';
+import { LINE_CAP, type CardFilesBudget } from './caps.js';
 
 /**
  * Hands each unfolded, trimmed, non-blank content line to `take` in order, until it answers false
- * or FILE_LINES_CAP physical lines are read.
+ * or the budget's physical lines are spent.
  * Lines are unfolded the way each version folds them: a leading space or tab (2.1/3.0/4.0), and
  * vCard 2.1's quoted-printable soft break, a line ending in `=` that ical.js does not know.
  * Each character is looked at once, and no line is kept once handed on, so a file of many tiny
  * lines costs little more than reading it.
  */
-export function eachLogicalLine(text: string, take: (line: string) => boolean): void {
+export function eachLogicalLine(text: string, budget: Pick<CardFilesBudget, 'lines'>, take: (line: string) => boolean): void {
   const line = new ContentLine();
   // The next CR and the next LF are searched for again only once passed: one scan of the text.
   let cr = -1;
   let lf = -1;
-  let read = 0;
-  for (let at = text.charCodeAt(0) === 0xfeff ? 1 : 0; at <= text.length && read < FILE_LINES_CAP; read += 1) {
+  for (let at = text.charCodeAt(0) === 0xfeff ? 1 : 0; at <= text.length && budget.lines > 0; budget.lines -= 1) {
     if (cr < at) cr = indexOrEnd(text, '\r', at);
     if (lf < at) lf = indexOrEnd(text, '\n', at);
     const end = Math.min(cr, lf);
@@ -96,8 +95,15 @@ class ContentLine {
     this.length -= Math.min(1, last.length);
   }
 
-  /** Looks for the end of the parameters in the piece just kept; each character is looked at once. */
+  /** Looks for the end of the parameters in the piece just kept; no character is looked at more than twice. */
   private readHead(piece: string): void {
+    // Most lines quote nothing: their colon is found natively.
+    if (!this.quoted && !piece.includes('"')) {
+      const colon = piece.indexOf(':');
+      if (colon >= 0) this.quotedPrintable = isQuotedPrintableHead(this.pieces.join('').slice(0, this.length - piece.length + colon));
+      else if (this.dropped) this.quotedPrintable = false;
+      return;
+    }
     for (let at = 0; at < piece.length; at += 1) {
       const character = piece[at];
       if (character === '"') this.quoted = !this.quoted;
@@ -119,5 +125,10 @@ export function headEnd(line: string): number {
 
 export function isQuotedPrintable(line: string): boolean {
   const colon = headEnd(line);
-  return colon > 0 && /;(ENCODING=)?QUOTED-PRINTABLE\b/i.test(line.slice(0, colon));
+  return colon > 0 && isQuotedPrintableHead(line.slice(0, colon));
+}
+
+/** Whether a line's name and parameters (what comes before its colon) say its value is quoted-printable. */
+function isQuotedPrintableHead(head: string): boolean {
+  return head !== '' && /;(ENCODING=)?QUOTED-PRINTABLE\b/i.test(head);
 }
