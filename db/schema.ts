@@ -116,8 +116,8 @@ export const notices = pgTable(
       .references(() => contactRequests.id),
     /** `queued`, or the request's final status */
     what: text('what', { enum: ['queued', 'created', 'updated', 'deleted', 'duplicate', 'rejected', 'unauthorized', 'failed'] }).notNull(),
-    /** `waiting` → `delivered` | `superseded` (the outcome came before a `queued` notice got through) | `expired` */
-    state: text('state', { enum: ['waiting', 'delivered', 'superseded', 'expired'] }).notNull().default('waiting'),
+    /** `waiting` → `delivered` | `superseded` (the outcome came before a `queued` notice got through) | `expired` | `refused` (Slack said no try can succeed) */
+    state: text('state', { enum: ['waiting', 'delivered', 'superseded', 'expired', 'refused'] }).notNull().default('waiting'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     leaseUntil: timestamp('lease_until', { withTimezone: true }),

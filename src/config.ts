@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { COUNTRIES, databaseUrl, enforceJti, optional, port, positive, url, userIds } from './config-values.js';
 import { EMULATOR_IDENTITY, type KoreEndpoint, type KoreIdentity } from './kore/endpoint.js';
+import type { HttpLimits } from './slack/app.js';
 
 /** What the settings are loaded for: the Slack app needs its Slack settings; the CLI does not. */
 export type Purpose = 'app' | 'cli';
@@ -127,7 +128,8 @@ export interface Config {
 
 /** The settings of the Slack app, which cannot run without its Slack credentials. */
 export interface AppConfig extends Config {
-  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  /** `http`: limits on HTTP mode's connections, never from the environment (tests shorten them). */
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string; http?: Partial<HttpLimits> };
 }
 
 /** The settings of `npm run emulator`: where it listens, its database, and the identity it accepts calls for. */

@@ -1,5 +1,5 @@
 import type { Logger, LogLevel } from '@slack/bolt';
-import { maskPhone } from './contact/phone.js';
+import { maskPhoneNumbers } from './log-phones.js';
 
 /**
  * What the app's own modules log through: a level, then optional fields and a message. Bolt's `Logger` is one, so the
@@ -23,16 +23,13 @@ const TOKENS: [RegExp, string][] = [
 ];
 /** A JWT's header run, then (when it is one) its payload and signature; a lone run is taken and given back as it was. */
 const JWT = /\beyJ[\w-]+(\.[\w-]+\.[\w-]*)?/g;
-/** `+919876543210`, and the same written for people: `+91 98765 43210`, `+1 (212) 555-0123` (at most 45 characters). */
-const PHONE = /\+\d(?:[\s().-]{0,2}\d){6,14}/g;
 
 /** Hides tokens, JWTs and all but the ends of phone numbers in anything about to be logged. */
 export function redact(text: string): string {
   let out = text;
   for (const [pattern, replacement] of TOKENS) out = out.replace(pattern, replacement);
-  return out
-    .replace(JWT, (run, rest: string | undefined) => (rest === undefined ? run : '[jwt redacted]'))
-    .replace(PHONE, (written) => maskPhone(`+${written.replace(/\D/g, '')}`));
+  out = out.replace(JWT, (run, rest: string | undefined) => (rest === undefined ? run : '[jwt redacted]'));
+  return maskPhoneNumbers(out);
 }
 
 /** The most of any one string a log line carries: request text (a path, a payload) can be any size. */
@@ -40,9 +37,30 @@ const STRING_LIMIT = 2_000;
 /** A line that is still longer (many long fields) is written as its message alone. */
 const LINE_LIMIT = 16_000;
 
+/** Cut first, then redacted: redaction costs what the kept text costs, not what the sender sent. */
 function bounded(text: string): string {
-  const clean = redact(text);
-  return clean.length <= STRING_LIMIT ? clean : `${clean.slice(0, STRING_LIMIT)}…[${clean.length - STRING_LIMIT} more characters]`;
+  if (text.length <= STRING_LIMIT) return redact(text);
+  const kept = withoutCutSecret(text, STRING_LIMIT);
+  return `${redact(kept)}…[${text.length - kept.length} more characters]`;
+}
+
+/** The characters of a phone number as written. */
+const PHONE_CHARACTER = /[\p{Nd}\s().+\uff0b\-\u2010-\u2015\u2212]/u;
+/** Longer than any phone number as `redact` reads it (15 digits, separators of up to 3 between). */
+const LONGEST_PHONE = 64;
+
+/**
+ * `text` cut to at most `limit` characters, less a phone number the cut runs through: cut before its last digits it
+ * would be masked as a shorter number, showing four of its middle digits. (A token cut short is still redacted; a JWT
+ * cut before its signature is logged as far as the cut, and without a signature it is no credential.)
+ */
+function withoutCutSecret(text: string, limit: number): string {
+  let end = limit;
+  if (PHONE_CHARACTER.test(text[limit]!) && PHONE_CHARACTER.test(text[limit - 1]!)) {
+    const floor = limit - LONGEST_PHONE;
+    while (end > floor && PHONE_CHARACTER.test(text[end - 1]!)) end -= 1;
+  }
+  return text.slice(0, end);
 }
 
 function serialise(value: unknown): unknown {

@@ -1,18 +1,45 @@
 import type { IncomingMessage } from 'node:http';
 
-/** A request's body, or undefined once it passes `limit` bytes (the rest is drained, not kept). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/** How long a request body may go without a byte arriving before it is given up. */
+export const BODY_IDLE_MS = 5_000;
+
+/** Thrown when a body stops arriving: the sender stalled, and its socket should not be held any longer. */
+export class BodyStalledError extends Error {
+  readonly code = 'BODY_STALLED';
+  constructor(idleMs: number) {
+    super(`no part of the request body arrived for ${idleMs} ms`);
+    this.name = 'BodyStalledError';
+  }
+}
+
+/**
+ * A request's body, or undefined once it passes `limit` bytes (the rest is drained, not kept). Rejects with
+ * `BodyStalledError` when no byte arrives for `idleMs`.
+ */
+export function readBody(req: IncomingMessage, limit: number, idleMs = BODY_IDLE_MS): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const idle = setTimeout(() => {
+      req.removeAllListeners('data');
+      reject(new BodyStalledError(idleMs));
+    }, idleMs);
     req.on('data', (chunk: Buffer) => {
+      idle.refresh();
       size += chunk.length;
       if (size > limit) {
+        clearTimeout(idle);
         req.removeAllListeners('data').resume();
         resolve(undefined);
       } else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(idle);
+      resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (error) => {
+      clearTimeout(idle);
+      reject(error);
+    });
   });
 }

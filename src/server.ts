@@ -47,11 +47,15 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   const database = await openConfiguredDatabase(config);
   const endpoint = await connectEndpoint(config, database.db, log);
   const slackLog = libraryLogger(log);
+  // The DMs' client tries little and never waits out a rate limit: the outbox retries from the database, at
+  // Retry-After. A send is then at most ~33 s (3 attempts of 10 s, 1 s and 2 s apart), well inside the outbox's
+  // 120 s lease, so no other poll sends the same DM meanwhile.
   const client = new webApi.WebClient(settings.botToken, {
     ...webApiOptions(slackLog, settings.apiUrl),
     logger: slackLog,
     timeout: 10_000,
-    retryConfig: { retries: 4, factor: 2 },
+    retryConfig: { retries: 2, factor: 2, minTimeout: 1_000, maxTimeout: 2_000 },
+    rejectRateLimitedCalls: true,
   });
   const outbox = createOutbox(database.db, {
     send: slackOutcomes({ client, report: (row, queued) => reportRequest(database.db, row, slackStyle, queued), log }),

@@ -1,23 +1,9 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgliteFolder } from './support/databases.js';
+import { runScript } from './support/run.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const execute = promisify(execFile);
-
-/** `npm run cli -- …` in a child process on its own PGlite folder; the exit code, stdout and stderr. */
-async function cli(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PGLITE_DIR: dir, DEFAULT_COUNTRY: 'IN' };
-  try {
-    const { stdout, stderr } = await execute(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `npm run cli -- …` in a child process on its own PGlite folder. */
+const cli = (dir: string, ...args: string[]) => runScript('src/cli.ts', args, { PGLITE_DIR: dir, DEFAULT_COUNTRY: 'IN' });
 
 describe('CLI add: text it cannot place', () => {
   let folder: ReturnType<typeof pgliteFolder>;
@@ -34,6 +20,13 @@ describe('CLI add: text it cannot place', () => {
     expect(run.stderr).toContain(`  ${JSON.stringify(part)}: neither the name nor the number`);
     expect(run.stdout).toBe('');
     expect((await cli(folder.dir, 'history')).stdout).toBe('No requests yet.\n');
+  });
+
+  it.each(['Anil Kumar 98765ABCDE', 'Anil Kumar 1-800-FLOWERS'])('says letters are not digits for %j', async (text) => {
+    const run = await cli(folder.dir, 'add', text);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain("phone: Letters aren't digits");
+    expect(run.stdout).toBe('');
   });
 
   it('reads "Last, First" as such', async () => {

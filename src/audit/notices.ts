@@ -85,6 +85,18 @@ export async function noticeFailed(db: Db, notice: NoticeRow, delayMs: number, e
   });
 }
 
+/** Slack refused the notice for good (`user_not_found`, `invalid_blocks`…): given up at once, and the trail says why. */
+export async function noticeRefused(db: Db, notice: NoticeRow, error: string): Promise<void> {
+  const n = notices;
+  await db.transaction(async (tx) => {
+    await tx
+      .update(n)
+      .set({ state: 'refused', leaseUntil: null, closedAt: sql`now()` })
+      .where(and(eq(n.id, notice.id), eq(n.state, 'waiting'), eq(n.attempts, notice.attempts)));
+    await tx.insert(requestEvents).values({ requestId: notice.requestId, kind: 'notify_refused', detail: { what: notice.what, attempt: notice.attempts, error } });
+  });
+}
+
 /** Gives up the notices not delivered within `maxAgeMs` of being recorded (and not being sent right now). */
 export async function expireNotices(db: Db, maxAgeMs: number): Promise<NoticeRow[]> {
   const n = notices;

@@ -1,19 +1,38 @@
 import type { Log } from '../log.js';
 import type { Db } from '../database.js';
 import { backoffMs } from './backoff.js';
-import { claimNotices, expireNotices, noticeDelivered, noticeFailed, type NoticeRow } from './notices.js';
+import { claimNotices, expireNotices, noticeDelivered, noticeFailed, noticeRefused, type NoticeRow } from './notices.js';
 import { createPoller } from './poller.js';
 import { findRequest, type RequestRow } from './requests.js';
 
-/** Tells one user one notice; resolves with what the audit trail should note (e.g. the channel), or throws. */
+/**
+ * Tells one user one notice; resolves with what the audit trail should note (e.g. the channel), or throws — a
+ * `NoticeNotSent` when it knows when to try again (a rate limit) or that no try can succeed.
+ */
 export type SendNotice = (notice: NoticeRow, request: RequestRow) => Promise<Record<string, unknown>>;
+
+/** A send that failed, with what it tells the outbox: wait at least `retryAfterMs`, or (`final`) give up now. */
+export class NoticeNotSent extends Error {
+  constructor(
+    message: string,
+    readonly how: { retryAfterMs?: number; final?: boolean },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'NoticeNotSent';
+  }
+}
 
 export interface OutboxOptions {
   send: SendNotice;
   log: Log;
   /** A notice not delivered this long after it was recorded is given up (a day, as the README's "Slack outages" says). */
   maxAgeMs?: number;
-  /** Longer than a send can take with the Slack client's own retries, so no other worker sends it meanwhile. */
+  /**
+   * Longer than a send can take with the Slack client's own retries, so no other worker sends it meanwhile: 120 s,
+   * against at most ~33 s for the DM client (3 attempts of 10 s, 1 s and 2 s apart; a rate limit is not waited out
+   * there but becomes this outbox's next attempt time).
+   */
   leaseMs?: number;
   maxBackoffMs?: number;
   pollMs?: number;
@@ -44,7 +63,12 @@ export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
     try {
       await noticeDelivered(db, notice, await opts.send(notice, request));
     } catch (error) {
-      const waitMs = backoffMs(notice.attempts, maxBackoffMs);
+      const how = error instanceof NoticeNotSent ? error.how : {};
+      if (how.final) {
+        opts.log.error({ request: request.id, attempt: notice.attempts, err: error }, `gave up telling the user (${notice.what}): refused for good`);
+        return noticeRefused(db, notice, String(error));
+      }
+      const waitMs = backoffMs(notice.attempts, maxBackoffMs, how.retryAfterMs);
       opts.log.error({ request: request.id, attempt: notice.attempts, retryInMs: Math.round(waitMs), err: error }, `could not tell the user (${notice.what})`);
       await noticeFailed(db, notice, waitMs, String(error));
     }

@@ -198,11 +198,6 @@ export async function deferRequest(
   });
 }
 
-/** Adds an event that changes nothing on the request itself (e.g. the user was told). */
-export async function noteEvent(db: Db, id: number, kind: string, detail?: unknown): Promise<void> {
-  await db.insert(requestEvents).values({ requestId: id, kind, detail });
-}
-
 /** The most recent requests, newest first; one user's when `userId` is given. */
 export async function recentRequests(db: Db, opts: { userId?: string; limit: number }): Promise<RequestRow[]> {
   return db

@@ -4,6 +4,31 @@ export const TEXT_CAP = 8_000;
 export const LINE_CAP = 1_000;
 
 /**
+ * The most lines read from a message's card files, all files together. Exports fold lines at 75
+ * characters, so a real file of the 256 KiB the download allows has a few thousand; only junk (a line
+ * per character, a run of quoted-printable soft breaks) has more, and it is not worth reading.
+ */
+export const FILE_LINES_CAP = 20_000;
+/** The most cards read from a message's card files together: an address book's worth. */
+export const CARDS_CAP = 100;
+/**
+ * The most name and number lines handed to ical.js from a message's card files together, the part of
+ * the parse that grows with them. A card keeps at most 13 (see vcard.ts) and a real one has a name and a
+ * few numbers, so 100 real cards fit; before this count, 100 cards of 50 numbers each took ~60 ms.
+ */
+export const CARD_PROPERTIES_CAP = 1_000;
+
+/**
+ * What one message's card files may cost together, however many it has: each file is read with what
+ * the files before it left, so ten files cost what one file at the caps costs.
+ */
+export class CardFilesBudget {
+  cards = CARDS_CAP;
+  lines = FILE_LINES_CAP;
+  properties = CARD_PROPERTIES_CAP;
+}
+
+/**
  * The text as the parser may read it: lines cut to LINE_CAP characters, taken in order until
  * `budget` characters are taken. Looking for line ends is the only pass over what is dropped.
  */

@@ -1,4 +1,4 @@
-import { TextBudget } from './caps.js';
+import { CardFilesBudget, TextBudget } from './caps.js';
 import type { ContactDraft } from './contact.js';
 import { plainLines, vCardText, withoutVCards } from './message-text.js';
 import { cleanPart, nameOf, salutationOf, trimEdges, withoutEmpty, type DraftName } from './name.js';
@@ -21,7 +21,8 @@ export interface MessageCard {
 /**
  * The contacts a shared message describes, in the order it gives them. The message's texts share
  * the caps of caps.ts (blocks and fields first, as the reader sees them, then the text, which for
- * most messages repeats them); vCard files are read whole, their size capped where they are downloaded.
+ * most messages repeats them); its vCard files, then the vCards pasted in its texts, share one
+ * CardFilesBudget (their size is capped where they are downloaded).
  */
 export function parseCard(card: MessageCard): { drafts: ContactDraft[] } {
   try {
@@ -30,10 +31,12 @@ export function parseCard(card: MessageCard): { drafts: ContactDraft[] } {
       budget.take(source),
     );
     const text = budget.take(card.text ?? '');
-    const pasted = [text, ...sources].flatMap((source) => parseVCards(vCardText(source)));
+    const files = new CardFilesBudget();
+    const attached = (card.vcards ?? []).flatMap((vcard) => parseVCards(vcard, files));
+    const pasted = [text, ...sources].flatMap((source) => parseVCards(vCardText(source), files));
     const fromBlocks = readTextCards(sources);
     const drafts = [
-      ...(card.vcards ?? []).flatMap(parseVCards),
+      ...attached,
       ...pasted,
       ...(fromBlocks.length > 0 ? fromBlocks : readTextCards([text])),
     ];
@@ -51,7 +54,8 @@ const LABEL_WORDS: Record<Kind, string[]> = {
   first: ['first name', 'given name'],
   last: ['last name', 'surname', 'family name'],
   salutation: ['salutation', 'title'],
-  mobile: ['mobile', 'mob', 'm', 'cell'],
+  // Other languages' words for a mobile, as phones export them: French, Spanish, Portuguese, German.
+  mobile: ['mobile', 'mob', 'm', 'cell', 'cell phone', 'mobile phone', 'portable', 'móvil', 'movil', 'celular', 'handy', 'mobil'],
   whatsapp: ['whatsapp'],
   phone: ['phone', 'ph', 't', 'tel', 'telephone', 'number', 'contact number', 'office', 'work', 'home', 'landline'],
   other: ['email', 'e-mail', 'fax', 'address', 'company', 'organisation', 'organization', 'website', 'birthday', 'notes'],
@@ -208,14 +212,19 @@ function digitCount(text: string): number {
   return text.match(/\p{Nd}/gu)?.length ?? 0;
 }
 
-/** A short line of capitalised words (`Dr. Priya Natarajan`), not a sentence (`please call him`). */
+/**
+ * A short line of capitalised words (`Dr. Priya Natarajan`), not a sentence (`please call him`); an
+ * email address beside the name (`Priya Natarajan <priya@…>`) is not one of its words.
+ */
 function looksLikeName(line: string): boolean {
-  const words = line.split(' ');
+  const words = line.split(' ').filter((word) => !word.includes('@'));
   const initial = /^\p{Ll}/u;
+  const name = words.join(' ');
   return (
+    words.length > 0 &&
     words.length <= 5 &&
     digitCount(line) === 0 &&
-    !/[:?!@]|[.,]$/u.test(line) &&
+    !/[:?!]|[.,]$/u.test(name) &&
     !initial.test(words[0] ?? '') &&
     !initial.test(words[words.length - 1] ?? '')
   );

@@ -18,6 +18,9 @@ const DIGIT = /^\p{Nd}$/u;
 const SEPARATOR = /^[\s\-\u2010-\u2015.()/]$/u;
 const SPACE = /^\s$/u;
 const LETTER = /^\p{L}$/u;
+const LATIN = /^[A-Za-z]$/;
+/** What a number typed with letters is made of: `1-800-FLOWERS`, `+1 800.FLOWERS`. */
+const VANITY = /^[A-Za-z0-9.-]$/;
 /** `+`, `＋` and `(` before the first digit belong to the number. */
 const OPENING = new Set(['+', '\uFF0B', '(']);
 /** Longest first, so `extension` is not read as `ext` followed by `ension`. */
@@ -40,7 +43,7 @@ export function phoneRuns(text: string): PhoneRun[] {
     let start = at;
     while (start > floor && OPENING.has(text[start - 1] ?? '')) start -= 1;
     const number = digitsFrom(text, at);
-    const run = withExtension(text, { start, end: number.end, digits: number.digits });
+    const run = withExtension(text, withTouchingLetters(text, { start, end: number.end, digits: number.digits }));
     runs.push(run);
     floor = at = Math.max(run.end, run.stray?.end ?? 0);
   }
@@ -87,6 +90,19 @@ function extensionWordAt(text: string, at: number): number | undefined {
   if (word === undefined) return undefined;
   const length = word.length + (text[at + word.length] === '.' ? 1 : 0);
   return is(LETTER, text, at + length) ? undefined : length;
+}
+
+/**
+ * Latin letters touching the number, straight after it or after one `-` or `.` (`98765ABCDE`, `1-800-FLOWERS`),
+ * were typed into it: they stay with the number, which then says letters are not digits, instead of a short
+ * number and a name ending in `ABCDE`. Other scripts may touch a number as a name does (`13800138000王伟`).
+ */
+function withTouchingLetters(text: string, run: PhoneRun): PhoneRun {
+  let at = run.end;
+  if (text[at] === '-' || text[at] === '.') at += 1;
+  if (!LATIN.test(text[at] ?? '') || extensionWordAt(text, at) !== undefined) return run;
+  while (at < text.length && VANITY.test(text[at] ?? '')) at += 1;
+  return { ...run, end: at };
 }
 
 /** `John (+91 98765 43210)` should give the number, not `(+91 98765 43210`. */

@@ -90,14 +90,6 @@ export function formatE164(e164: string): string {
   return parse(e164, undefined)?.formatInternational() ?? e164;
 }
 
-/** Hides all but the calling code and last four digits, so logs can tell numbers apart without holding them. */
-export function maskPhone(e164: string): string {
-  const number = parse(e164, undefined);
-  return number
-    ? `+${number.countryCallingCode}${maskAllButLastFour(number.nationalNumber)}`
-    : maskAllButLastFour(e164);
-}
-
 function readWrittenNumber(text: string): WrittenNumber | 'HAS_LETTERS' | undefined {
   const ascii = toAsciiDigits(text.normalize('NFKC'));
   const extensionMatch = EXTENSION.exec(ascii);
@@ -204,12 +196,6 @@ function failure(reason: PhoneProblem, message: string): PhoneFailure {
 
 function regionName(country: CountryCode): string {
   return `${regionNames.of(country) ?? country} (${country})`;
-}
-
-function maskAllButLastFour(text: string): string {
-  const characters = [...text];
-  const hidden = Math.max(0, characters.length - 4);
-  return '*'.repeat(hidden) + characters.slice(hidden).join('');
 }
 
 /** The country a typed number points at, even when it is not valid: its own, or the main one of its calling code. */

@@ -1,28 +1,47 @@
-import { LINE_CAP } from './caps.js';
+import { LINE_CAP, type CardFilesBudget } from './caps.js';
 
 /**
- * Unfolds lines the way each version folds them: a leading space or tab (2.1/3.0/4.0), and
+ * Hands each unfolded, trimmed, non-blank content line to `take` in order, until it answers false
+ * or the budget's physical lines are spent.
+ * Lines are unfolded the way each version folds them: a leading space or tab (2.1/3.0/4.0), and
  * vCard 2.1's quoted-printable soft break, a line ending in `=` that ical.js does not know.
- * Each physical line is looked at once, so the time is linear in the text.
+ * Each character is looked at once, and no line is kept once handed on, so a file of many tiny
+ * lines costs little more than reading it.
  */
-export function logicalLines(text: string): string[] {
-  const lines: string[] = [];
+export function eachLogicalLine(text: string, budget: Pick<CardFilesBudget, 'lines'>, take: (line: string) => boolean): void {
   const line = new ContentLine();
-  for (const physical of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) {
-    if (line.softBreak() && !/^END:VCARD$/i.test(physical.trim())) line.append(physical, true);
+  // The next CR and the next LF are searched for again only once passed: one scan of the text.
+  let cr = -1;
+  let lf = -1;
+  for (let at = text.charCodeAt(0) === 0xfeff ? 1 : 0; at <= text.length && budget.lines > 0; budget.lines -= 1) {
+    if (cr < at) cr = indexOrEnd(text, '\r', at);
+    if (lf < at) lf = indexOrEnd(text, '\n', at);
+    const end = Math.min(cr, lf);
+    const physical = text.slice(at, end);
+    at = end + (cr === end && lf === end + 1 ? 2 : 1);
+    if (line.softBreak() && !isEndOfCard(physical)) line.append(physical, true);
     else if (line.started && (physical[0] === ' ' || physical[0] === '\t')) line.append(physical.slice(1), false);
     else {
-      if (line.started) keep(lines, line.take());
+      if (line.started && !handOn(line.take(), take)) return;
       line.append(physical, false);
     }
   }
-  if (line.started) keep(lines, line.take());
-  return lines;
+  if (line.started) handOn(line.take(), take);
 }
 
-function keep(lines: string[], line: string): void {
+/** False when the reader wants no more lines. */
+function handOn(line: string, take: (line: string) => boolean): boolean {
   const trimmed = line.trim();
-  if (trimmed !== '') lines.push(trimmed);
+  return trimmed === '' || take(trimmed);
+}
+
+function indexOrEnd(text: string, character: string, from: number): number {
+  const at = text.indexOf(character, from);
+  return at < 0 ? text.length : at;
+}
+
+function isEndOfCard(physical: string): boolean {
+  return physical.length >= 9 && physical.trim().toUpperCase() === 'END:VCARD';
 }
 
 /**
@@ -76,8 +95,15 @@ class ContentLine {
     this.length -= Math.min(1, last.length);
   }
 
-  /** Looks for the end of the parameters in the piece just kept; each character is looked at once. */
+  /** Looks for the end of the parameters in the piece just kept; no character is looked at more than twice. */
   private readHead(piece: string): void {
+    // Most lines quote nothing: their colon is found natively.
+    if (!this.quoted && !piece.includes('"')) {
+      const colon = piece.indexOf(':');
+      if (colon >= 0) this.quotedPrintable = isQuotedPrintableHead(this.pieces.join('').slice(0, this.length - piece.length + colon));
+      else if (this.dropped) this.quotedPrintable = false;
+      return;
+    }
     for (let at = 0; at < piece.length; at += 1) {
       const character = piece[at];
       if (character === '"') this.quoted = !this.quoted;
@@ -99,5 +125,10 @@ export function headEnd(line: string): number {
 
 export function isQuotedPrintable(line: string): boolean {
   const colon = headEnd(line);
-  return colon > 0 && /;(ENCODING=)?QUOTED-PRINTABLE\b/i.test(line.slice(0, colon));
+  return colon > 0 && isQuotedPrintableHead(line.slice(0, colon));
+}
+
+/** Whether a line's name and parameters (what comes before its colon) say its value is quoted-printable. */
+function isQuotedPrintableHead(head: string): boolean {
+  return head !== '' && /;(ENCODING=)?QUOTED-PRINTABLE\b/i.test(head);
 }

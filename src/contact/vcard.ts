@@ -1,29 +1,32 @@
 import { TextDecoder } from 'node:util';
 import ICAL from 'ical.js';
+import { CardFilesBudget } from './caps.js';
 import type { ContactDraft } from './contact.js';
 import { cleanPart, salutationOf, withoutEmpty, type DraftName } from './name.js';
 import { splitName } from './text.js';
-import { headEnd, isQuotedPrintable, logicalLines } from './unfold.js';
+import { eachLogicalLine, headEnd, isQuotedPrintable } from './unfold.js';
 
 type Property = InstanceType<typeof ICAL.Property>;
 
-/** Only these properties make a draft; leaving the rest (photos, addresses, dates) out keeps a bad one from sinking the card. */
-const WANTED = new Set(['version', 'n', 'fn', 'tel', 'x-ablabel']);
-const CONTENT_LINE = /^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]/;
+/**
+ * The properties that make a draft, and how many of each a card keeps: a real card has one name and
+ * a handful of numbers, and what an address book or a forged file repeats past that is not read.
+ * An Apple label (`item1.X-ABLABEL:mobile`) is kept only for a number kept before it, as Apple writes it.
+ */
+const KEPT_PER_CARD = new Map([['version', 1], ['n', 1], ['fn', 1], ['tel', 5], ['x-ablabel', 5]]);
+const CONTENT_LINE = /^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)[;:]/;
 const ENCODINGS = new Set(['quoted-printable', 'base64', 'b', '8bit', '7bit']);
 const MOBILE = /\b(cell|mobile|iphone|whatsapp)\b/i;
-/** An address book's worth, so a 256 KiB file of tiny cards or of TEL lines is read in bounded time. */
-const CARDS_READ = 100;
-const LINES_READ_PER_CARD = 50;
 
 /**
- * Every contact in a `.vcf` text (vCard 2.1, 3.0 or 4.0), in order, up to CARDS_READ; [] when there is
- * none or the text is not a vCard. Linear in the text, whatever its length.
+ * Every contact in a `.vcf` text (vCard 2.1, 3.0 or 4.0), in order, as far as `budget` goes; [] when
+ * there is none or the text is not a vCard. The files of one message share one budget, so together
+ * they cost what one file at the caps costs. Linear in the text, whatever its length.
  */
-export function parseVCards(text: string): ContactDraft[] {
+export function parseVCards(text: string, budget = new CardFilesBudget()): ContactDraft[] {
   try {
-    return splitCards(logicalLines(String(text))).flatMap((lines) => {
-      const draft = cardDraft(lines);
+    return splitCards(String(text), budget).flatMap((card) => {
+      const draft = cardDraft(card.lines);
       return draft ? [draft] : [];
     });
   } catch {
@@ -31,30 +34,51 @@ export function parseVCards(text: string): ContactDraft[] {
   }
 }
 
-/**
- * The name and number lines of each BEGIN:VCARD block, up to CARDS_READ cards and LINES_READ_PER_CARD
- * lines each; a card cut short by the next BEGIN or the end of the text still counts.
- */
-function splitCards(lines: string[]): string[][] {
-  const cards: string[][] = [];
-  let card: string[] | undefined;
-  for (const line of lines) {
-    if (isLine(line, 'BEGIN:VCARD')) {
-      if (cards.length === CARDS_READ) break;
-      cards.push((card = []));
-    } else if (isLine(line, 'END:VCARD')) card = undefined;
-    else if (card && card.length < LINES_READ_PER_CARD && isWanted(line)) card.push(line);
+/** The lines of one BEGIN:VCARD block that make its draft, within KEPT_PER_CARD. */
+class CardLines {
+  readonly lines: string[] = [];
+  private readonly kept = new Map<string, number>();
+  private readonly phoneGroups = new Set<string>();
+
+  /**
+   * Keeps the line if the card still wants one of its kind; true when it was kept. A line cut before its
+   * colon (its parameters passed LINE_CAP) has no value to read.
+   */
+  keep(line: string): boolean {
+    const match = CONTENT_LINE.exec(line);
+    const name = match?.[2]?.toLowerCase() ?? '';
+    const kept = this.kept.get(name) ?? 0;
+    if (kept >= (KEPT_PER_CARD.get(name) ?? 0) || headEnd(line) <= 0) return false;
+    const group = match?.[1]?.toLowerCase();
+    if (name === 'x-ablabel' && (group === undefined || !this.phoneGroups.has(group))) return false;
+    if (name === 'tel' && group !== undefined) this.phoneGroups.add(group);
+    this.kept.set(name, kept + 1);
+    this.lines.push(line);
+    return true;
   }
+}
+
+/**
+ * The cards of the text, each with the lines that make its draft, until the budget's cards, lines or
+ * properties are spent; a card cut short by the next BEGIN, the end of the text or the budget still counts.
+ */
+function splitCards(text: string, budget: CardFilesBudget): CardLines[] {
+  const cards: CardLines[] = [];
+  let card: CardLines | undefined;
+  eachLogicalLine(text, budget, (line) => {
+    if (isLine(line, 'BEGIN:VCARD')) {
+      if (budget.cards === 0 || budget.properties === 0) return false;
+      budget.cards -= 1;
+      cards.push((card = new CardLines()));
+    } else if (isLine(line, 'END:VCARD')) card = undefined;
+    else if (card?.keep(line)) budget.properties -= 1;
+    return budget.properties > 0;
+  });
   return cards;
 }
 
 function isLine(line: string, expected: string): boolean {
   return line.length === expected.length && line.toUpperCase() === expected;
-}
-
-/** Only these properties make a draft; a line cut before its colon (its parameters passed LINE_CAP) has no value to read. */
-function isWanted(line: string): boolean {
-  return WANTED.has(CONTENT_LINE.exec(line)?.[1]?.toLowerCase() ?? '') && headEnd(line) > 0;
 }
 
 function cardDraft(lines: string[]): ContactDraft | undefined {

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { ListenOptions } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Logger, type Receiver } from '@slack/bolt';
 import type { SlackDeps } from './deps.js';
 import { BODY_LIMIT, guardReceiver } from './guard.js';
@@ -5,6 +7,7 @@ import { registerCommands } from './listeners/commands/index.js';
 import { registerOptions } from './listeners/options/index.js';
 import { registerShortcuts } from './listeners/shortcuts/index.js';
 import { registerViews } from './listeners/views/index.js';
+import { BODY_IDLE_MS } from '../read-body.js';
 import { webApiOptions, WHILE_THE_USER_WAITS } from './web-api.js';
 
 /** How this app reaches Slack. */
@@ -16,7 +19,32 @@ export interface SlackSettings {
   appToken?: string;
   apiUrl?: string;
   port: number;
+  /** HTTP mode's limits on each connection; unset ones are `HTTP_LIMITS`'. */
+  http?: Partial<HttpLimits>;
 }
+
+/** How long a sender may hold a connection of HTTP mode, and how many it may hold. */
+export interface HttpLimits {
+  /** Headers and body, whole: Slack sends a few KB at once, so a request still arriving after this is not Slack's. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** A body that stops arriving this long is given up (408) before the request timeout. */
+  bodyIdleMs: number;
+  /** How often open connections are checked against the timeouts (Node's default is 30 s). */
+  checkEveryMs: number;
+  /** Open connections at most: far below the process's file descriptors (often 1,024), so /healthz and the database keep some. */
+  maxConnections: number;
+}
+
+export const HTTP_LIMITS: HttpLimits = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  bodyIdleMs: BODY_IDLE_MS,
+  checkEveryMs: 1_000,
+  maxConnections: 500,
+};
+
+const EVENTS_PATH = '/slack/events';
 
 /** Builds the Bolt app with every listener, on Bolt's HTTP receiver or in Socket Mode. */
 export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Logger, health: CustomRoute): App {
@@ -28,7 +56,7 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
         customRoutes: [health],
         installerOptions: { clientOptions, port: settings.port },
       })
-    : httpReceiver(settings.signingSecret ?? '', log, health);
+    : httpReceiver(settings.signingSecret ?? '', log, health, { ...HTTP_LIMITS, ...settings.http });
   const app = new App({
     receiver,
     logger: log,
@@ -45,11 +73,11 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
   return app;
 }
 
-/** Bolt's HTTP receiver, with malformed requests answered 4xx instead of crashing or 500. */
-function httpReceiver(signingSecret: string, log: Logger, health: CustomRoute): HTTPReceiver {
+/** Bolt's HTTP receiver, with malformed requests answered 4xx instead of crashing or 500, and `limits` on its server. */
+function httpReceiver(signingSecret: string, log: Logger, health: CustomRoute, limits: HttpLimits): HTTPReceiver {
   const receiver = new HTTPReceiver({
     signingSecret,
-    endpoints: '/slack/events',
+    endpoints: EVENTS_PATH,
     customRoutes: [health],
     logger: log,
     bodyLimit: BODY_LIMIT,
@@ -61,6 +89,22 @@ function httpReceiver(signingSecret: string, log: Logger, health: CustomRoute): 
       return true;
     },
   });
-  guardReceiver(receiver, log);
+  guardReceiver(receiver, log, EVENTS_PATH, limits.bodyIdleMs);
+  limitServer(receiver, limits);
   return receiver;
+}
+
+/** Starts Bolt's server with `limits` (App.start passes only the port; this app never serves HTTPS itself). */
+function limitServer(receiver: HTTPReceiver, limits: HttpLimits): void {
+  const start = receiver.start.bind(receiver);
+  const limited = async (port: number | string | ListenOptions): Promise<Server> => {
+    const server = await start(port, {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: limits.checkEveryMs,
+    });
+    server.maxConnections = limits.maxConnections;
+    return server;
+  };
+  receiver.start = limited as HTTPReceiver['start'];
 }

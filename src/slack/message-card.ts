@@ -24,38 +24,48 @@ function isVCardFile(file: SlackFile): boolean {
   return VCARD_TYPES.has(String(file.mimetype)) || file.filetype === 'vcard' || /\.(vcf|vcard)$/i.test(String(file.name));
 }
 
+/**
+ * How deep into a message's blocks and rich text the shortcut looks. Slack's own nest a few levels (a section's
+ * fields' text, a list in a rich_text block); a forged payload can nest thousands, which would overflow the stack.
+ */
+const MAX_DEPTH = 20;
+
 /** Every plain string in a message's blocks, one per section text, field, rich text or context element. */
 export function blockTexts(blocks: unknown[]): string[] {
   const texts: string[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > MAX_DEPTH) return;
+    if (Array.isArray(node)) return node.forEach((child) => visit(child, depth + 1));
     if (typeof node !== 'object' || node === null) return;
     const b = node as Record<string, unknown>;
-    if (b.type === 'rich_text') return void texts.push(richText(b.elements));
+    if (b.type === 'rich_text') return void texts.push(richText(b.elements, depth + 1));
     if (typeof b.text === 'string') texts.push(b.text);
-    else if (typeof b.text === 'object') visit(b.text);
-    for (const key of ['fields', 'elements'] as const) if (Array.isArray(b[key])) (b[key] as unknown[]).forEach(visit);
+    else if (typeof b.text === 'object') visit(b.text, depth + 1);
+    for (const key of ['fields', 'elements'] as const) if (Array.isArray(b[key])) visit(b[key], depth + 1);
   };
-  visit(blocks);
+  visit(blocks, 0);
   return texts.filter((t) => t.trim() !== '');
 }
 
 /** A rich_text block flattened as the reader sees it: sections and lists become lines. */
-function richText(elements: unknown): string {
-  if (!Array.isArray(elements)) return '';
+function richText(elements: unknown, depth: number): string {
+  if (!Array.isArray(elements) || depth > MAX_DEPTH) return '';
   return elements
     .map((el) => {
+      if (typeof el !== 'object' || el === null) return '';
       const e = el as Record<string, unknown>;
       if (Array.isArray(e.elements) && e.type !== 'rich_text_section' && e.type !== 'rich_text_preformatted' && e.type !== 'rich_text_quote') {
-        return richText(e.elements);
+        return richText(e.elements, depth + 1);
       }
-      if (Array.isArray(e.elements)) return (e.elements as Record<string, unknown>[]).map(inline).join('');
-      return inline(e);
+      if (Array.isArray(e.elements)) return (e.elements as unknown[]).map(inline).join('');
+      return inline(el);
     })
     .join('\n');
 }
 
-function inline(e: Record<string, unknown>): string {
+function inline(element: unknown): string {
+  if (typeof element !== 'object' || element === null) return '';
+  const e = element as Record<string, unknown>;
   if (typeof e.text === 'string') return e.text;
   if (e.type === 'link' && typeof e.url === 'string') return e.url.replace(/^tel:/, '');
   return '';

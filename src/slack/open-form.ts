@@ -1,4 +1,5 @@
-import type { Logger, RespondFn } from '@slack/bolt';
+import { webApi, type Logger, type RespondFn } from '@slack/bolt';
+import { escapeMrkdwn } from './views/mrkdwn.js';
 
 /** Who is waiting for the form, and how to reach them if it does not open. */
 export interface FormRequest {
@@ -25,10 +26,24 @@ export async function showForm<T>(method: string, call: () => Promise<T>, reques
       return undefined;
     }
     request.logger.warn({ method, user: request.user, err: error }, 'the contact form could not open');
-    const text = `Sorry, the contact form could not open: Slack did not answer in time. Please try ${request.again} again in a moment.`;
+    const text = `Sorry, the contact form could not open: ${whyNotOpen(error, request.again)}`;
     await request.respond({ response_type: 'ephemeral', text }).catch((failure: unknown) => {
       request.logger.warn({ method: 'response_url', user: request.user, err: failure }, 'could not tell the user the form did not open');
     });
     return undefined;
   }
+}
+
+/** Why the form did not open, and what the user can do, in words for the user. */
+function whyNotOpen(error: unknown, again: string): string {
+  const { code, data } = error as { code?: unknown; data?: { error?: unknown } };
+  const later = `Please try ${again} again in a moment.`;
+  if (code === webApi.ErrorCode.RateLimitedError) return `Slack asked the app to slow down. ${later}`;
+  if (code === webApi.ErrorCode.PlatformError) {
+    if (data?.error === 'expired_trigger_id') return `it took too long, and Slack no longer accepts the request. ${later}`;
+    // The form itself was refused (invalid_arguments, a field too long…): asking again gives the same form.
+    return `Slack refused it (\`${escapeMrkdwn(String(data?.error).slice(0, 60))}\`). Please try ${again} again; if this happens again, tell your Slack admin.`;
+  }
+  // Timed out, unreachable, or an HTTP error from Slack's side (503).
+  return `Slack did not answer in time. ${later}`;
 }

@@ -3,6 +3,7 @@ import type { SendNotice } from '../audit/outbox.js';
 import type { Report } from '../audit/report.js';
 import type { RequestRow } from '../audit/requests.js';
 import type { Log } from '../log.js';
+import { slackCallFailed } from './call-failed.js';
 import { reportMessage, reportModal } from './views/report.js';
 
 /** What the outbox needs to tell a request's outcome in Slack. */
@@ -32,7 +33,7 @@ export function slackOutcomes({ client, report, log }: SlackOutcomeDeps): SendNo
               })
             : undefined,
         ]);
-        if (dm.status === 'rejected') throw dm.reason;
+        if (dm.status === 'rejected') throw slackCallFailed('chat.postMessage', dm.reason);
         return { channel: row.userId };
       }
       // Issue 13 completes the step's function execution here, issue 14 edits the import's progress message.

@@ -2,7 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notices, requestEvents } from '../../db/schema.js';
 import type { NoticeRow } from '../../src/audit/notices.js';
-import { createOutbox, type OutboxOptions } from '../../src/audit/outbox.js';
+import { createOutbox, NoticeNotSent, type OutboxOptions } from '../../src/audit/outbox.js';
 import { claimRequests, deferRequest, recordRequest, settleRequests, type RequestRow } from '../../src/audit/requests.js';
 import type { Db } from '../../src/database.js';
 import { createLogger } from '../../src/log.js';
@@ -69,6 +69,38 @@ describe.each(testTargets())('the outbox of notices on $name', (target) => {
     expect(kinds.filter((k) => k === 'notify_failed')).toHaveLength(2);
     expect(kinds.filter((k) => k === 'notified')).toHaveLength(1);
     await worker.stop(1_000);
+  });
+
+  it('a send refused for good is given up at its first try, with one error line and a notify_refused event', async () => {
+    const row = await settled(db);
+    const tries: number[] = [];
+    const worker = outbox(async (notice) => {
+      if (notice.requestId !== row.id) return {};
+      tries.push(notice.attempts);
+      throw new NoticeNotSent('chat.postMessage: user_not_found', { final: true });
+    });
+    await worker.tellNow(row.id);
+    worker.start();
+    await new Promise((r) => setTimeout(r, 200)); // more polls: nothing else may happen
+    await worker.stop(1_000);
+    expect(tries).toEqual([1]);
+    expect(await noticesOf(row.id)).toMatchObject([{ state: 'refused', attempts: 1 }]);
+    expect((await eventKinds(row.id)).filter((k) => k.startsWith('notif'))).toEqual(['notify_refused']);
+    const lines = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.request === row.id);
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([['error', 'gave up telling the user (created): refused for good']]);
+  });
+
+  it("a rate-limited send is tried again no sooner than Slack's Retry-After", async () => {
+    const row = await settled(db);
+    const worker = outbox(async () => {
+      throw new NoticeNotSent('chat.postMessage: rate limited', { retryAfterMs: 45_000 });
+    });
+    await worker.tellNow(row.id);
+    await worker.stop(1_000);
+    const [notice] = await noticesOf(row.id);
+    const [failed] = (await db.select().from(requestEvents).where(eq(requestEvents.requestId, row.id))).filter((e) => e.kind === 'notify_failed');
+    expect(notice).toMatchObject({ state: 'waiting', attempts: 1 });
+    expect(notice!.nextAttemptAt.getTime() - failed!.at.getTime()).toBeGreaterThanOrEqual(45_000);
   });
 
   it('a "queued" notice not yet through is dropped once the outcome is known: the user is told the outcome only', async () => {

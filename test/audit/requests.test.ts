@@ -7,7 +7,6 @@ import {
   deferRequest,
   earlierCreation,
   findRequest,
-  noteEvent,
   recentRequests,
   recordRequest,
   requestContact,
@@ -281,9 +280,8 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
     await settleOne(db, row.id, { status: 'created', contactId: 'c-5678' });
     await settleOne(db, row.id, { status: 'failed' });
     await deferRequest(db, second!, 0, 'ignored', false);
-    await noteEvent(db, row.id, 'told', { channel: 'D123' });
     const events = await eventsOf(db, row.id);
-    expect(events.map((e) => e.kind)).toEqual(['recorded', 'attempt', 'retry', 'attempt', 'settled', 'told']);
+    expect(events.map((e) => e.kind)).toEqual(['recorded', 'attempt', 'retry', 'attempt', 'settled']);
     expect(events.filter((e) => e.kind === 'attempt').map((e) => e.detail)).toMatchObject([{ attempt: 1 }, { attempt: 2 }]);
     expect(await findRequest(db, row.id)).toMatchObject({ status: 'created', contactId: 'c-5678', attempts: 2 });
   });

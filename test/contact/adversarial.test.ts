@@ -92,12 +92,14 @@ describe('shared messages with hostile noise', () => {
 });
 
 describe('vCards with hostile lines', () => {
+  // Physical lines as long as exporters write them keep the multi-line shapes under FILE_LINES_CAP, past which
+  // a file is not read (a test of its own, in caps.test.ts).
   const hostileLines = [
     (n: number) => `FN:${'('.repeat(n)}1234567`,
-    (n: number) => `NOTE;${'X-P=a;'.repeat(n / 30)}ENCODING=QUOTED-PRINTABLE:${'=\r\n'.repeat(n)}x`,
-    (n: number) => `FN;ENCODING=QUOTED-PRINTABLE:${'=3D=\r\n'.repeat(n / 4)}`,
+    (n: number) => `NOTE;${'X-P=a;'.repeat(n / 30)}ENCODING=QUOTED-PRINTABLE:${`${'='.repeat(72)}=\r\n`.repeat(n / 75)}x`,
+    (n: number) => `FN;ENCODING=QUOTED-PRINTABLE:${`${'=3D'.repeat(24)}=\r\n`.repeat(n / 75)}`,
     (n: number) => `X-LONG;${'TYPE=cell;'.repeat(n / 10)}:1`,
-    (n: number) => `PHOTO;ENCODING=BASE64:${'\r\n AAAA'.repeat(n / 6)}`,
+    (n: number) => `PHOTO;ENCODING=BASE64:${`\r\n ${'A'.repeat(72)}`.repeat(n / 75)}`,
     (n: number) => `TEL;${'"'.repeat(n)}:+1 555 0100`,
     (n: number) => `NOTE:${' '.repeat(n)}+`,
   ];

@@ -48,6 +48,10 @@ const EXPECTED: Record<string, ContactDraft[]> = {
   'pasted-vcard.txt': [{ firstName: 'Karim', lastName: 'Haddad', phone: '+961 3 123 456' }],
   'quoted-forward.txt': [{ firstName: 'Ingrid', lastName: 'Larsen', phone: '+47 912 34 567' }],
   'comma-name.txt': [{ firstName: 'Jane', lastName: 'Smith', phone: '(555) 010-4477 ext. 12' }],
+  'name-company-comma.txt': [{ firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }],
+  'name-email-above-number.txt': [{ firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }],
+  'french-portable-label.txt': [{ firstName: 'Jean-Luc', lastName: 'Picard', phone: '+33 6 12 34 56 78' }],
+  'request-words-before-name.txt': [{ firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }],
   'workflow-form.json': [{ firstName: 'Amelia', lastName: 'Hart', phone: '+44 7700 900555' }],
   'section-fields-bot.json': [
     { salutation: 'Dr', firstName: 'Maximilian', lastName: 'von Bergen', phone: '+49 170 1234567' },
@@ -88,7 +92,7 @@ describe('parseCard fixtures', () => {
 
   it.each(files.filter((file) => file.endsWith('.vcf')))('reads the attached %s as parseVCards does', (file) => {
     const { vcards = [] } = card(file);
-    expect(parseCard({ vcards }).drafts).toStrictEqual(vcards.flatMap(parseVCards));
+    expect(parseCard({ vcards }).drafts).toStrictEqual(vcards.flatMap((vcard) => parseVCards(vcard)));
   });
 });
 
@@ -141,6 +145,23 @@ describe('parseCard', () => {
     expect(parseCard({ text: 'Primary mobile: 07700 900321' }).drafts).toStrictEqual([{ phone: '07700 900321' }]);
     expect(parseCard({ text: 'Priya M: 07700 900321' }).drafts).toStrictEqual([{ firstName: 'Priya', lastName: 'M', phone: '07700 900321' }]);
     expect(parseCard({ text: 'Rahul M\n07700 900321' }).drafts).toStrictEqual([{ firstName: 'Rahul', lastName: 'M', phone: '07700 900321' }]);
+  });
+
+  it.each(['Portable', 'Móvil', 'Movil', 'Celular', 'Handy', 'Mobil', 'Cell phone', 'Mobile phone'])(
+    'reads %j as a mobile label, with or without a space before the colon, over a work number',
+    (label) => {
+      for (const colon of [':', ' :']) {
+        expect(parseCard({ text: `Hannah Schmidt\nWork: +49 30 1234567\n${label}${colon} +49 151 23456789` }).drafts).toStrictEqual([
+          { firstName: 'Hannah', lastName: 'Schmidt', phone: '+49 151 23456789' },
+        ]);
+      }
+    },
+  );
+
+  it('takes a name with an email beside it, on the line above a number', () => {
+    expect(parseCard({ text: 'Priya Natarajan (<mailto:priya@acme.example|priya@acme.example>)\n+91 99887 76655' }).drafts).toStrictEqual([
+      { firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' },
+    ]);
   });
 
   it('reads a line longer than the cap from its first 1,000 characters', () => {

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { getCountries, getExampleNumber, isValidPhoneNumber, type CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
-import { countryCallingCode, maskPhone, normalisePhone, type PhoneProblem } from '../../src/contact/phone.js';
+import { countryCallingCode, normalisePhone, type PhoneProblem } from '../../src/contact/phone.js';
 
 type Accepted = [
   input: string,
@@ -176,21 +176,6 @@ describe('countryCallingCode', () => {
     ['GB', '+44'],
   ] as const)('gives %s as %s', (country, code) => {
     expect(countryCallingCode(country)).toBe(code);
-  });
-});
-
-describe('maskPhone', () => {
-  it.each([
-    ['+919876543210', '+91******3210'],
-    ['+14155550123', '+1******0123'],
-    ['+447400123456', '+44******3456'],
-    ['+971501234567', '+971*****4567'],
-    ['+8613123456789', '+86*******6789'],
-    ['not a number 5678', '*************5678'],
-    ['12', '12'],
-    ['', ''],
-  ])('masks %j as %j', (input, masked) => {
-    expect(maskPhone(input)).toBe(masked);
   });
 });
 

@@ -39,6 +39,9 @@ const drafts: Array<[input: string, draft: ContactDraft]> = [
     'Mr. Juan Carlos de la Cruz: 0034 612 34 56 78',
     { salutation: 'Mr', firstName: 'Juan Carlos', lastName: 'de la Cruz', phone: '0034 612 34 56 78' },
   ],
+  ['Anil Kumar 98765ABCDE', { firstName: 'Anil', lastName: 'Kumar', phone: '98765ABCDE' }],
+  ['Anil Kumar 1-800-FLOWERS', { firstName: 'Anil', lastName: 'Kumar', phone: '1-800-FLOWERS' }],
+  ['王伟 13800138000王芳', { firstName: '王伟', lastName: '王芳', phone: '13800138000' }],
   ['Madonna', { firstName: 'Madonna' }],
   ['  ', {}],
   ['', {}],
@@ -72,6 +75,19 @@ describe('parseContactText names', () => {
     ['Van Morrison', { firstName: 'Van', lastName: 'Morrison' }],
     ['Kumar, Anil +91 98765 43220', { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220' }],
     ['Smith, Dr. John', { salutation: 'Dr', firstName: 'John', lastName: 'Smith' }],
+    // `Last, First` needs one word (with its particles) before the comma; otherwise the comma ends the name.
+    ['de la Cruz, Juan', { firstName: 'Juan', lastName: 'de la Cruz' }],
+    ['Priya Natarajan, Acme Corp, +91 99887 76655', { firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }],
+    ['Priya Natarajan, Acme +91 99887 76655', { firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }],
+    // An email address is not a name part.
+    ['Priya Natarajan (priya@acme.example) +91 99887 76655', { firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }],
+    // A request's lower-case words before a capitalised name are not part of it; particles are.
+    ['Please add Priya Natarajan +91 99887 76655', { firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }],
+    ['new contact Priya Natarajan', { firstName: 'Priya', lastName: 'Natarajan' }],
+    ['add Priya Natarajan', { firstName: 'Priya', lastName: 'Natarajan' }],
+    ['Juan de la Cruz', { firstName: 'Juan', lastName: 'de la Cruz' }],
+    ['bell hooks', { firstName: 'bell', lastName: 'hooks' }],
+    ['Anna maria Rossi', { firstName: 'Anna maria', lastName: 'Rossi' }],
   ])('reads %j', (input, draft) => {
     expect(parseContactText(input)).toEqual(draft);
   });

@@ -100,6 +100,20 @@ describe('parseVCards', () => {
     expect(parseVCards(card)).toStrictEqual([{ firstName: 'Ludwig', lastName: 'van Beethoven' }]);
   });
 
+  it('reads the first five numbers of a card, and the labels of those only', () => {
+    const works = Array.from({ length: 5 }, (_, n) => `TEL;TYPE=work:+1 212 555 010${n}`).join('\r\n');
+    const card = (more: string) => `BEGIN:VCARD\r\nVERSION:3.0\r\nN:Hart;Amelia;;;\r\n${works}\r\n${more}\r\nEND:VCARD\r\n`;
+    expect(parseVCards(card('TEL;TYPE=cell:+44 7700 900555'))).toStrictEqual([{ firstName: 'Amelia', lastName: 'Hart', phone: '+1 212 555 0100' }]);
+    expect(parseVCards(card('item6.TEL:+44 7700 900555\r\nitem6.X-ABLABEL:mobile'))).toStrictEqual([
+      { firstName: 'Amelia', lastName: 'Hart', phone: '+1 212 555 0100' },
+    ]);
+  });
+
+  it('reads the first N and FN of a card', () => {
+    const card = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Amelia Hart\r\nFN:Junk Name\r\nN:;;;;\r\nN:Junk;Name;;;\r\nTEL:+44 7700 900555\r\nEND:VCARD\r\n';
+    expect(parseVCards(card)).toStrictEqual([{ firstName: 'Amelia', lastName: 'Hart', phone: '+44 7700 900555' }]);
+  });
+
   it('reads a card whose line passes 1,000 characters from what fits', () => {
     const longParameters = `TEL;${'TYPE=work;'.repeat(200)}:+1 555 0100`;
     const longName = `FN;ENCODING=QUOTED-PRINTABLE:Jo Bloggs${'=20=\r\n'.repeat(500)}Junior`;

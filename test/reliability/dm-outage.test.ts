@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { contactRequests, requestEvents } from '../../db/schema.js';
+import { requestEvents } from '../../db/schema.js';
 import { recordRequest } from '../../src/audit/requests.js';
 import { validateContact } from '../../src/contact/validate.js';
 import { openDatabase, type Database } from '../../src/database.js';
@@ -9,7 +9,7 @@ import { testTargets, type Scratch, type TestTarget } from '../support/databases
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { modalSubmission, postSigned } from '../support/slack-requests.js';
-import { dmsTo, dmText, eventsOf, requestsFor, sleep, startSlackFaults, TITLES } from './harness.js';
+import { dmsTo, dmText, eventsOf, pendingCount, requestsFor, sleep, startSlackFaults, TITLES } from './harness.js';
 import { killAllSpawned, spawnApp } from './processes.js';
 
 // Real processes and real databases on a machine other work may share: generous limits (timeouts as behaviour only).
@@ -72,6 +72,12 @@ describe.each(testTargets())('outcome DMs during a Slack outage, on $name', (tar
     expect(dmText(dms[0]!).startsWith(TITLES.created)).toBe(true);
   });
 
+  it('names the Web API method in every refusal it logs', async () => {
+    const refusals = bot.logs.filter((line) => line.msg.startsWith('could not tell the user'));
+    expect(refusals.length).toBeGreaterThanOrEqual(2);
+    for (const line of refusals) expect(JSON.stringify(line)).toContain('chat.postMessage');
+  });
+
   it('keeps every refusal and the one delivery in the audit trail', async () => {
     const [row] = await requestsFor(bot.database.db, USER.e164);
     const events = await eventsOf(bot.database.db, row!.id);
@@ -106,10 +112,7 @@ describe.runIf(postgres)('outcome DMs during a Slack outage, two instances on on
     await Promise.all([spawnApp(env), spawnApp(env)]);
     await eventually(
       async () => {
-        const [{ pending }] = (await database.db
-          .select({ pending: sql<number>`count(*)::int` })
-          .from(contactRequests)
-          .where(eq(contactRequests.status, 'pending'))) as [{ pending: number }];
+        const pending = await pendingCount(database.db);
         return pending === 0 && (await count('notify_failed')) >= COUNT * 2 ? true : undefined;
       },
       60_000,

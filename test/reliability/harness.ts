@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { contactRequests, emulatorContacts, requestEvents } from '../../db/schema.js';
 import type { RequestRow } from '../../src/audit/requests.js';
 import type { Db } from '../../src/database.js';
@@ -330,6 +330,12 @@ export function dmText(call: SlackCall): string {
 
 export async function requestsFor(db: Db, e164: string): Promise<RequestRow[]> {
   return db.select().from(contactRequests).where(eq(contactRequests.phoneE164, e164)).orderBy(asc(contactRequests.id));
+}
+
+/** How many requests still wait for an outcome. */
+export async function pendingCount(db: Db): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(contactRequests).where(eq(contactRequests.status, 'pending'));
+  return row!.n;
 }
 
 export async function eventsOf(db: Db, requestId: number) {

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contactRequests, requestEvents } from '../../db/schema.js';
 import { recordRequest } from '../../src/audit/requests.js';
@@ -8,7 +8,7 @@ import { openDatabase, type Database } from '../../src/database.js';
 import { testTargets, type Scratch } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { dmText, sleep, startEndpoint, startFaultProxy, TITLES, type Endpoint, type FaultProxy } from './harness.js';
+import { dmText, pendingCount, sleep, startEndpoint, startFaultProxy, TITLES, type Endpoint, type FaultProxy } from './harness.js';
 import { killAllSpawned, records, spawnApp, type AppProcess } from './processes.js';
 
 // Real processes and real databases on a machine other work may share: generous limits (timeouts as behaviour only).
@@ -56,10 +56,7 @@ describe.runIf(postgres)('two instances on one database (PostgreSQL only: needs 
     const started = Date.now();
     await eventually(
       async () => {
-        const [{ pending }] = (await database.db
-          .select({ pending: sql<number>`count(*)::int` })
-          .from(contactRequests)
-          .where(eq(contactRequests.status, 'pending'))) as [{ pending: number }];
+        const pending = await pendingCount(database.db);
         return pending === 0 ? true : undefined;
       },
       30_000,

@@ -82,6 +82,98 @@ describe.each(testTargets())('malformed HTTP to the app on $name', (target) => {
   });
 });
 
+/** A raw connection: what it was sent back, and whether the server closed it, as it happens. */
+function rawConnection(url: string) {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  const connected = new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+  return {
+    socket,
+    connected,
+    answer: () => Buffer.concat(chunks).toString('latin1'),
+    /** True once the server has closed the connection; false if it is still open after `ms`. */
+    closedWithin: (ms: number) => Promise.race([closed.then(() => true), sleep(ms).then(() => false)]),
+  };
+}
+
+const EVENTS_HEAD = (headers: Record<string, string>) =>
+  `POST /slack/events HTTP/1.1\r\nHost: x\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+
+// Short limits so the tests need not wait the product's (10 s a request, 5 s for headers, 5 s of a silent body).
+describe('connections that never finish their request (HTTP mode, short limits)', () => {
+  const LIMITS = { requestTimeoutMs: 1_500, headersTimeoutMs: 700, bodyIdleMs: 400, checkEveryMs: 100, maxConnections: 6 };
+  /** Long enough for any limit above to have acted; Node's defaults (300 s, 60 s) and an unguarded read would not have. */
+  const CUT_WITHIN_MS = 6_000;
+  let slack: FakeSlack;
+  let bot: TestBot;
+
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+    bot = await startTestBot(testTargets()[0]!, slack, {}, LIMITS);
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await slack?.close();
+  });
+
+  it.each([
+    ['no signature headers', {}],
+    ['a signature but no timestamp', { 'x-slack-signature': 'v0=00' }],
+    ['a timestamp six minutes old', { 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000) - 6 * 60) }],
+    ['a timestamp six minutes ahead', { 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000) + 6 * 60) }],
+  ])('refuses a POST with %s 401 before reading its body, and closes the connection', async (_what, headers) => {
+    const connection = rawConnection(bot.url);
+    // A body of 262,001 bytes is announced and none of it sent: only a server that does not wait for it can answer.
+    connection.socket.write(EVENTS_HEAD({ 'content-type': 'application/x-www-form-urlencoded', 'content-length': '262001', ...headers }));
+    expect(await connection.closedWithin(CUT_WITHIN_MS)).toBe(true);
+    expect(connection.answer().split('\r\n')[0]).toBe('HTTP/1.1 401 Unauthorized');
+  });
+
+  it('cuts a signed body that stops arriving, and still answers /healthz', async () => {
+    const connection = rawConnection(bot.url);
+    connection.socket.write(EVENTS_HEAD({ ...signedHeaders(SIGNING_SECRET, 'x'.repeat(1_000)), 'content-length': '1000' }) + 'x'.repeat(100));
+    expect(await connection.closedWithin(CUT_WITHIN_MS)).toBe(true);
+    expect(connection.answer().split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect((await rawGet(`${bot.url}/healthz`)).status).toBe(200);
+  });
+
+  it('cuts a signed body sent a byte at a time, each in time for the idle limit, at the request timeout', async () => {
+    const connection = rawConnection(bot.url);
+    connection.socket.write(EVENTS_HEAD({ ...signedHeaders(SIGNING_SECRET, 'x'.repeat(1_000)), 'content-length': '1000' }));
+    const drip = setInterval(() => connection.socket.write('x'), LIMITS.bodyIdleMs / 4);
+    try {
+      expect(await connection.closedWithin(CUT_WITHIN_MS)).toBe(true);
+    } finally {
+      clearInterval(drip);
+    }
+  });
+
+  it('cuts a request whose headers never end', async () => {
+    const connection = rawConnection(bot.url);
+    connection.socket.write('POST /slack/events HTTP/1.1\r\nHost: x\r\n');
+    expect(await connection.closedWithin(CUT_WITHIN_MS)).toBe(true);
+  });
+
+  it('holds at most maxConnections connections, and answers again once they are cut', async () => {
+    const held = Array.from({ length: LIMITS.maxConnections }, () => rawConnection(bot.url));
+    await Promise.all(held.map((c) => c.connected));
+    for (const c of held) c.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    await sleep(100);
+    const extra = rawConnection(bot.url);
+    await extra.connected;
+    extra.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(await extra.closedWithin(CUT_WITHIN_MS)).toBe(true);
+    expect(extra.answer()).toBe('');
+    expect(await Promise.all(held.map((c) => c.closedWithin(CUT_WITHIN_MS)))).toEqual(held.map(() => true));
+    expect((await rawGet(`${bot.url}/healthz`)).status).toBe(200);
+  });
+});
+
+
 // Bolt's HTTPReceiver reads `body.ssl_check` outside its try/catch; a body that parses to JSON `null` (form field
 // `payload=null`, or a JSON body `null`) would throw in an un-awaited async function and end the process. Run in a
 // real process, so a crash would be observed rather than caught by the runner.

@@ -64,6 +64,33 @@ describe('when Slack does not open the contact form', () => {
     }
   });
 
+  it('says Slack refused the form, not that it did not answer, when views.open is refused', async () => {
+    slack.fault('views.open', { error: 'invalid_arguments' });
+    try {
+      const trigger = 't-refused';
+      await postSigned(bot.events, SIGNING_SECRET, { ...slashCommand({ triggerId: trigger }), response_url: responseUrl(trigger) });
+      const told = await slack.waitFor(`respond/${trigger}`, () => true, 15_000);
+      expect(told.args).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('could not open: Slack refused it (`invalid_arguments`)') });
+      expect(String(told.args.text)).not.toContain('did not answer');
+      expect(String(told.args.text)).toContain('tell your Slack admin');
+      expect(tries(trigger)).toHaveLength(1);
+    } finally {
+      slack.fault('views.open', undefined);
+    }
+  });
+
+  it('says Slack did not answer when views.open times out', async () => {
+    slack.fault('views.open', 'silent');
+    try {
+      const trigger = 't-timeout-words';
+      await postSigned(bot.events, SIGNING_SECRET, { ...slashCommand({ triggerId: trigger }), response_url: responseUrl(trigger) });
+      const told = await slack.waitFor(`respond/${trigger}`, () => true, 15_000);
+      expect(String(told.args.text)).toContain('could not open: Slack did not answer in time. Please try `/addcontact` again in a moment.');
+    } finally {
+      slack.fault('views.open', undefined);
+    }
+  });
+
   it.each([
     ['a text card', {}],
     ['a card file (the loading modal)', { files: [{ id: 'F9', name: 'card.vcf', mimetype: 'text/vcard', size: 20, url_private_download: 'https://files.slack.com/card.vcf' }] }],

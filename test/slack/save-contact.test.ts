@@ -129,6 +129,37 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
     expect(field(view, 'phone_number').initial_value).toBeUndefined();
   });
 
+  // Forged: Slack's own blocks nest a few levels. 20,000 levels overflowed the stack after the ack, and the user saw nothing.
+  it.each([
+    ['arrays', (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`],
+    ['rich text lists', (depth: number) => `[{"type":"rich_text","elements":${'[{"type":"rich_text_list","elements":'.repeat(depth)}[]${'}]'.repeat(depth)}}]`],
+  ])('opens the form for a message whose blocks nest 20,000 levels of %s', async (what, nested) => {
+    const depth = what === 'arrays' ? 20_000 : 4_000;
+    const trigger = `t-deep-${what.replace(/ /g, '-')}`;
+    // Spliced in as text: JSON.stringify itself recurses, and would overflow here first.
+    const { payload } = shortcut(trigger, { text: 'Name: Ana López\nCell: +34 612 34 56 78', blocks: 'NESTED' });
+    const body = { payload: payload!.replace('"NESTED"', nested(depth)) };
+    expect(new URLSearchParams(body).toString().length).toBeLessThan(256 * 1024);
+    expect((await postSigned(bot.events, SIGNING_SECRET, body)).status).toBe(200);
+    const view = (await slack.waitFor('views.open', (c) => c.args.trigger_id === trigger)).args.view as any;
+    expect(field(view, 'first_name').initial_value).toBe('Ana');
+  });
+
+  it('cuts a prefilled value to what its field allows (Slack refuses the whole view otherwise)', async () => {
+    const vcf = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Priya Natarajan\r\nN:Natarajan;Priya;;;\r\nTEL:+91 99887 76655 (mobile - after 6pm only)\r\nEND:VCARD\r\n';
+    const url = slack.serveFile('F5/priya.vcf', vcf, BOT_TOKEN);
+    const files = [{ id: 'F5', name: 'priya.vcf', mimetype: 'text/vcard', size: vcf.length, url_private_download: url }];
+    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-long-tel', { text: '', files }));
+    const update = await slack.waitFor('views.update', (c) => JSON.stringify(c.args.view).includes('Priya'));
+    const phone = field(update.args.view, 'phone_number');
+    expect(phone.initial_value).toMatch(/^\+91 99887 76655/);
+    expect(phone.initial_value.length).toBeLessThanOrEqual(phone.max_length);
+    for (const id of ['first_name', 'last_name']) {
+      const input = field(update.args.view, id);
+      expect(input.initial_value.length).toBeLessThanOrEqual(input.max_length);
+    }
+  });
+
   it('prefills the first of several contacts and says how many there are', async () => {
     await postSigned(bot.events, SIGNING_SECRET, shortcut('t-many', { text: 'Name: Ravi Kumar\nMobile: +91 98450 12345\n\nName: Sara Ali\nMobile: +971 50 123 4567' }));
     const view = (await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-many')).args.view as any;

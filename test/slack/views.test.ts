@@ -98,6 +98,19 @@ describe('user text in mrkdwn', () => {
   });
 });
 
+describe('a report as a message', () => {
+  it("keeps its section within Slack's 3,000 characters however many messages the endpoint sent", async () => {
+    const messages = Array.from({ length: 30 }, (_, i) => `${i}: ${'x'.repeat(290)}`);
+    const row = { id: 1, source: 'slash', status: 'rejected', salutation: null, firstName: 'Priya', lastName: 'Natarajan', phoneE164: '+919876543210', extension: null, error: { messages } } as unknown as RequestRow;
+    const { blocks } = reportMessage(await reportRequest(undefined as unknown as Db, row, slackStyle));
+    const section = (blocks[1] as { text: { text: string } }).text.text;
+    expect(section.length).toBeLessThanOrEqual(3_000);
+    expect(section).toContain(`• ${messages[0]}`);
+    expect(section.endsWith('\n…')).toBe(true);
+    expect(section.split('\n').every((line) => line === '…' || line.startsWith('• ') || line.includes('Priya'))).toBe(true);
+  });
+});
+
 describe('country search', () => {
   it('knows every region with a label of name and calling code', () => {
     expect(COUNTRIES.length).toBeGreaterThan(240);

@@ -3,6 +3,7 @@ import type { Logger } from '@slack/bolt';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startContactBot, type ContactBot } from '../../src/server.js';
+import type { HttpLimits } from '../../src/slack/app.js';
 import type { FakeSlack } from './fake-slack.js';
 import type { TestTarget } from './databases.js';
 
@@ -48,8 +49,11 @@ export function capturedLogger(logs: LogRecord[]): Logger {
   });
 }
 
-/** Starts the contact bot against the fake Slack, the built-in emulator and a scratch database of `target`. */
-export async function startTestBot(target: TestTarget, slack: FakeSlack, env: Record<string, string> = {}): Promise<TestBot> {
+/**
+ * Starts the contact bot against the fake Slack, the built-in emulator and a scratch database of `target`; `http`
+ * shortens the limits on HTTP connections (a test of a timeout need not wait the product's 10 s).
+ */
+export async function startTestBot(target: TestTarget, slack: FakeSlack, env: Record<string, string> = {}, http?: Partial<HttpLimits>): Promise<TestBot> {
   const place = await target.scratch();
   const port = await freePort();
   const config = loadConfig(
@@ -65,7 +69,7 @@ export async function startTestBot(target: TestTarget, slack: FakeSlack, env: Re
     'app',
   );
   const logs: LogRecord[] = [];
-  const bot = await startContactBot(config, capturedLogger(logs));
+  const bot = await startContactBot({ ...config, slack: { ...config.slack, http } }, capturedLogger(logs));
   const url = `http://127.0.0.1:${port}`;
   return {
     ...bot,

@@ -37,11 +37,26 @@ function textInput(block: string, label: string, opts: { initial?: string; place
     element: {
       type: 'plain_text_input',
       action_id: block,
-      ...(opts.initial ? { initial_value: opts.initial } : {}),
+      ...(opts.initial ? { initial_value: opts.max ? within(opts.initial, opts.max) : opts.initial } : {}),
       ...(opts.placeholder ? { placeholder: plain(opts.placeholder) } : {}),
       ...(opts.max ? { max_length: opts.max } : {}),
     },
   };
+}
+
+/**
+ * `text` cut to `max` characters, since Slack refuses a whole view whose initial value is longer than its field allows
+ * (a card's `TEL:+91 99887 76655 (mobile - after 6pm only)` is 41). Cut between code points, and so that it fits
+ * whether Slack counts code points or UTF-16 units.
+ */
+function within(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = '';
+  for (const character of text) {
+    if (kept.length + character.length > max) break;
+    kept += character;
+  }
+  return kept;
 }
 
 /** The "Add contact" modal, prefilled from a draft. */

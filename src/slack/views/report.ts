@@ -14,9 +14,13 @@ export const slackStyle: ReportStyle = {
   },
 };
 
+/** Slack refuses a section whose text is longer, and a refused DM would be retried in vain. */
+const SECTION_LIMIT = 3_000;
+const CUT = '\n…';
+
 /** A report as a message: `text` carries everything for notifications and screen readers. */
 export function reportMessage(report: Report): { text: string; blocks: types.KnownBlock[] } {
-  const body = report.lines.join('\n');
+  const body = fitted(report.lines.join('\n'), SECTION_LIMIT);
   return {
     text: `${report.title}\n${body}`,
     blocks: [
@@ -24,6 +28,13 @@ export function reportMessage(report: Report): { text: string; blocks: types.Kno
       { type: 'section', text: { type: 'mrkdwn', text: body } },
     ],
   };
+}
+
+/** The text, or as many of its first lines as fit in `limit` characters with a mark that more was left out. */
+function fitted(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const lastLine = text.lastIndexOf('\n', limit - CUT.length);
+  return text.slice(0, lastLine > 0 ? lastLine : limit - CUT.length) + CUT;
 }
 
 /** A report in place of the modal. */
