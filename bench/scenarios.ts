@@ -310,7 +310,10 @@ export async function submissionToDm(ctx: BenchContext, kind: DbKind, delayMs: n
     const phone = nextPhone();
     const dm = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name}: no DM for submission ${id} within 15 s`)), 15_000);
-      waiters.set(id, (at) => (clearTimeout(timer), resolve(at)));
+      waiters.set(id, (at) => {
+        clearTimeout(timer);
+        resolve(at);
+      });
     });
     const t0 = performance.now();
     const reply: Reply = await postSigned(

@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { slackSignature } from '../../test/support/slack-requests.js';
 

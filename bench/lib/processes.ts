@@ -179,7 +179,10 @@ async function launch(opts: {
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) => child.once('exit', () => {
+    exited = true;
+    resolve();
+  }));
 
   const deadline = spawnedAt + 60_000;
   for (;;) {
@@ -213,7 +216,10 @@ async function launch(opts: {
       if (probe.length === 0 || exited) return undefined;
       const line = new Promise<string | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), 2_000);
-        memoryWaiter = (l) => (clearTimeout(timer), resolve(l));
+        memoryWaiter = (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        };
       });
       child.kill('SIGUSR2');
       const text = await line;

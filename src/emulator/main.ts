@@ -2,7 +2,7 @@ import { ConfigError, loadEmulatorConfig } from '../config.js';
 import { openDatabase } from '../database.js';
 import { startEmulator } from './server.js';
 
-let config;
+let config: ReturnType<typeof loadEmulatorConfig>;
 try {
   config = loadEmulatorConfig();
 } catch (error) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { and, eq, inArray } from 'drizzle-orm';
-import { jwtVerify } from 'jose';
+import { jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { emulatorContacts } from '../../db/schema.js';
 import type { Db } from '../database.js';
@@ -59,7 +59,7 @@ export async function startEmulator(opts: {
 
     const auth = req.headers.auth;
     if (typeof auth !== 'string') return send(res, 401, errors('auth header is missing', 'UNAUTHORIZED'));
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(auth, key, { algorithms: ['HS256'] }));
     } catch {

@@ -35,7 +35,10 @@ export function blockTexts(blocks: unknown[]): string[] {
   const texts: string[] = [];
   const visit = (node: unknown, depth: number): void => {
     if (depth > MAX_DEPTH) return;
-    if (Array.isArray(node)) return node.forEach((child) => visit(child, depth + 1));
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child, depth + 1);
+      return;
+    }
     if (typeof node !== 'object' || node === null) return;
     const b = node as Record<string, unknown>;
     if (b.type === 'rich_text') return void texts.push(richText(b.elements, depth + 1));

@@ -72,7 +72,10 @@ describe.each(testTargets())('submit on $name', (target) => {
   it('sends an accepted request even when telling the user fails', async () => {
     const made = submission();
     let id = 0;
-    await expect(submit(made, async (row) => ((id = row.id), Promise.reject(new Error('Slack is gone'))))).rejects.toThrow('Slack is gone');
+    await expect(submit(made, async (row) => {
+        id = row.id;
+        throw new Error('Slack is gone');
+      })).rejects.toThrow('Slack is gone');
     expect(await findRequest(db, id)).toMatchObject({ status: 'created' });
   });
 

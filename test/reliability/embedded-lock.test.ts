@@ -87,7 +87,10 @@ async function contender(dir: string) {
   return {
     go: () => child.stdin.write('go\n'),
     answer: next,
-    done: async () => (child.stdin.end(), await exited),
+    done: async () => {
+      child.stdin.end();
+      return await exited;
+    },
   };
 }
 

@@ -61,7 +61,7 @@ describe('the contact modal', () => {
 });
 
 describe('user text in mrkdwn', () => {
-  const unescape = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const unescaped = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
   it('escapes &, < and > so that nothing becomes a link or mention, and reads back as it was', () => {
     const tricky = fc.string({ unit: fc.constantFrom('&', '<', '>', '!', '@', '|', 'a', ' ', '&amp;', '&lt;', '&gt;', ';', '<!channel>', '<https://x|y>') });
@@ -69,7 +69,7 @@ describe('user text in mrkdwn', () => {
       fc.property(fc.oneof(fc.string({ unit: 'grapheme' }), tricky), (text) => {
         const escaped = escapeMrkdwn(text);
         expect(escaped).not.toMatch(/[<>]/);
-        expect(unescape(escaped)).toBe(text);
+        expect(unescaped(escaped)).toBe(text);
       }),
       { numRuns: 1_000 },
     );

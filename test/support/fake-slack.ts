@@ -138,7 +138,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${method} call matched within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ method, match, resolve: (c) => (clearTimeout(timer), resolve(c)) });
+        waiters.push({ method, match, resolve: (c) => {
+            clearTimeout(timer);
+            resolve(c);
+          },
+        });
       });
     },
     serveFile(name, content, token) {
