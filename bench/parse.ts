@@ -28,15 +28,32 @@ const SHAPES: [label: string, parse: () => unknown][] = [
   ['message: numbers on every line', () => parseCard({ text: fill('Priya N – +91 99887 76655\n') })],
   ['message: markup', () => parseCard({ text: fill('*_<tel:1|1> <@U1> :x: &amp;_*') })],
   ['message: blocks, fields and text', () => parseCard(blocksAtTheCap())],
-  ['vCard 256 KiB: QP soft breaks after 1 KB of parameters', () => parseCard({ vcards: [vcardOf((n) => `NOTE;${fill('X-P=a;', 1_000)}ENCODING=QUOTED-PRINTABLE:${fill('=\r\n', n)}`)] })],
+  [
+    'vCard 256 KiB: QP soft breaks after 1 KB of parameters',
+    () => parseCard({ vcards: [vcardOf((n) => `NOTE;${fill('X-P=a;', 1_000)}ENCODING=QUOTED-PRINTABLE:${fill('=\r\n', n)}`)] }),
+  ],
   ['vCard 256 KiB: FN of `(` then digits', () => parseCard({ vcards: [vcardOf((n) => `FN:${'('.repeat(n)}1234567`)] })],
   ['vCard 256 KiB: TEL lines', () => parseCard({ vcards: [vcardOf((n) => fill('TEL;TYPE=work:+1 555 0100\r\n', n))] })],
   ['vCard 256 KiB: folded PHOTO', () => parseCard({ vcards: [vcardOf((n) => `PHOTO;ENCODING=BASE64:${fill('\r\n AAAA', n)}`)] })],
-  ['vCard 256 KiB: one card after another', () => parseCard({ vcards: [fill('BEGIN:VCARD\r\nFN:Jo Bloggs\r\nTEL:+1 555 0100\r\nEND:VCARD\r\n', VCARD_FILE_CAP)] })],
+  [
+    'vCard 256 KiB: one card after another',
+    () => parseCard({ vcards: [fill('BEGIN:VCARD\r\nFN:Jo Bloggs\r\nTEL:+1 555 0100\r\nEND:VCARD\r\n', VCARD_FILE_CAP)] }),
+  ],
   ['vCard 256 KiB: address book, 100 cards × 50 TEL lines', () => parseCard({ vcards: [ADDRESS_BOOK] })],
   ['vCard 256 KiB × 10 on one message: address books', () => parseCard({ vcards: Array.from({ length: 10 }, () => ADDRESS_BOOK) })],
-  ['vCard 256 KiB: bare 2.1 parameters', () => parseCard({ vcards: [vcardOf((n) => fill('TEL;CELL;PREF;VOICE;HOME:+1 555 0100\r\n', n))] })],
-  ['vCard 256 KiB: 100 cards, 1,000-character FN', () => parseCard({ vcards: [fill(`BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${fill('Priya Natarajan ', 1_000)}\r\nTEL:+1 555 0100\r\nEND:VCARD\r\n`, VCARD_FILE_CAP)] })],
+  [
+    'vCard 256 KiB: bare 2.1 parameters',
+    () => parseCard({ vcards: [vcardOf((n) => fill('TEL;CELL;PREF;VOICE;HOME:+1 555 0100\r\n', n))] }),
+  ],
+  [
+    'vCard 256 KiB: 100 cards, 1,000-character FN',
+    () =>
+      parseCard({
+        vcards: [
+          fill(`BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${fill('Priya Natarajan ', 1_000)}\r\nTEL:+1 555 0100\r\nEND:VCARD\r\n`, VCARD_FILE_CAP),
+        ],
+      }),
+  ],
 ];
 
 /**
@@ -45,7 +62,8 @@ const SHAPES: [label: string, parse: () => unknown][] = [
  */
 const ADDRESS_BOOK = Array.from(
   { length: 100 },
-  (_, card) => `BEGIN:VCARD\r\nVERSION:3.0\r\nN:Natarajan;Priya ${card};;;\r\nFN:Priya ${card} Natarajan\r\n${'TEL;TYPE=cell;TYPE=voice;PREF=1:+1 212 555 0123\r\n'.repeat(50)}END:VCARD\r\n`,
+  (_, card) =>
+    `BEGIN:VCARD\r\nVERSION:3.0\r\nN:Natarajan;Priya ${card};;;\r\nFN:Priya ${card} Natarajan\r\n${'TEL;TYPE=cell;TYPE=voice;PREF=1:+1 212 555 0123\r\n'.repeat(50)}END:VCARD\r\n`,
 )
   .join('')
   .slice(0, VCARD_FILE_CAP);

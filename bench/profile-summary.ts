@@ -17,5 +17,7 @@ if (files.length === 0) {
 const from = option('from');
 const to = option('to');
 for (const file of files) {
-  process.stdout.write(`${summariseProfile(file, { ...(from !== undefined ? { fromMs: from } : {}), ...(to !== undefined ? { toMs: to } : {}), rows: option('rows') ?? 20 })}\n\n`);
+  process.stdout.write(
+    `${summariseProfile(file, { ...(from !== undefined ? { fromMs: from } : {}), ...(to !== undefined ? { toMs: to } : {}), rows: option('rows') ?? 20 })}\n\n`,
+  );
 }

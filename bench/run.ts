@@ -43,7 +43,10 @@ type Scenario = (typeof SCENARIOS)[number];
 
 const argv = process.argv.slice(2);
 const profiling = argv.includes('--profile');
-const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 for (const name of only ?? []) {
   if (!(SCENARIOS as readonly string[]).includes(name)) {
     process.stderr.write(`bench: unknown scenario ${name} (known: ${SCENARIOS.join(', ')})\n`);
@@ -121,7 +124,10 @@ async function main(): Promise<number> {
     if (wanted('ack')) results.ack = await step(results, '/addcontact ack, product vs bare Bolt', () => ackLatency(ctx));
     if (wanted('dm')) {
       for (const kind of kinds) {
-        for (const [delay, n] of [[undefined, 300], [200, 30]] as const) {
+        for (const [delay, n] of [
+          [undefined, 300],
+          [200, 30],
+        ] as const) {
           const r = await step(results, `submission → DM (${kind}, ${delay === undefined ? 'instant' : `${delay} ms`})`, () =>
             submissionToDm(ctx, kind, delay, n),
           );
@@ -130,8 +136,18 @@ async function main(): Promise<number> {
       }
     }
     if (wanted('drain')) {
-      for (const [kind, instances] of [['pglite', 1], ...(pgUrl ? [['postgres', 1], ['postgres', 2]] : [])] as [DbKind, number][]) {
-        const r = await step(results, `drain 5 000 (${kind}, ${instances} instance${instances > 1 ? 's' : ''})`, () => drain(ctx, kind, instances));
+      for (const [kind, instances] of [
+        ['pglite', 1],
+        ...(pgUrl
+          ? [
+              ['postgres', 1],
+              ['postgres', 2],
+            ]
+          : []),
+      ] as [DbKind, number][]) {
+        const r = await step(results, `drain 5 000 (${kind}, ${instances} instance${instances > 1 ? 's' : ''})`, () =>
+          drain(ctx, kind, instances),
+        );
         if (r) results.drain.push(r);
       }
     }
@@ -195,7 +211,18 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
     );
     out.push(
       table(
-        ['concurrency', 'product p50', 'product p99', 'product req/s', 'bare p50', 'bare p99', 'bare req/s', 'p50 product/bare', 'req/s product/bare', 'errors (product/bare)'],
+        [
+          'concurrency',
+          'product p50',
+          'product p99',
+          'product req/s',
+          'bare p50',
+          'bare p99',
+          'bare req/s',
+          'p50 product/bare',
+          'req/s product/bare',
+          'errors (product/bare)',
+        ],
         ACK_CONCURRENCY.map((c) => {
           const p = a.product[c]!;
           const b = a.bare[c]!;
@@ -231,7 +258,21 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
     );
     out.push(
       table(
-        ['database', 'endpoint', 'n', 'ack p50', 'ack p99', 'DM p50', 'DM p99', 'endpoint p50', 'overhead p50', 'overhead p99', 'product CPU ms / submission', 'PG commits / submission', 'outcomes'],
+        [
+          'database',
+          'endpoint',
+          'n',
+          'ack p50',
+          'ack p99',
+          'DM p50',
+          'DM p99',
+          'endpoint p50',
+          'overhead p50',
+          'overhead p99',
+          'product CPU ms / submission',
+          'PG commits / submission',
+          'outcomes',
+        ],
         r.dm.map((d) => [
           d.kind,
           d.endpoint,
@@ -245,7 +286,9 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
           ms(d.overhead.p99),
           d.cpuPerSubmissionMs.toFixed(2),
           d.commitsPerSubmission !== undefined ? d.commitsPerSubmission.toFixed(1) : '–',
-          Object.entries(d.outcomes).map(([k, v]) => `${k}: ${v}`).join(', '),
+          Object.entries(d.outcomes)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', '),
         ]),
         ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
       ),
@@ -261,7 +304,21 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
     );
     out.push(
       table(
-        ['database', 'instances', 'settled', 'seconds', 'contacts/s', 'settled before ready', 'emulator rows', 'product CPU ms / contact', 'machine CPU busy', 'PG commits / contact', 'Slack calls / contact', 'spawn → healthy (ms)', 'queue prepared in'],
+        [
+          'database',
+          'instances',
+          'settled',
+          'seconds',
+          'contacts/s',
+          'settled before ready',
+          'emulator rows',
+          'product CPU ms / contact',
+          'machine CPU busy',
+          'PG commits / contact',
+          'Slack calls / contact',
+          'spawn → healthy (ms)',
+          'queue prepared in',
+        ],
         r.drain.map((d) => [
           d.kind,
           String(d.instances),
@@ -292,7 +349,11 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
     out.push('## 4. Phone parsing, cold start, memory', '');
     const rows: string[][] = [];
     if (r.phone) rows.push(['`normalisePhone` throughput (12 mixed inputs, valid and invalid)', `${num(r.phone.callsPerSecond)} calls/s`]);
-    if (r.parse) rows.push([`worst-case parse at the caps (${r.parse.perShape.length} hostile shapes, median of 5 each)`, `${r.parse.worstMs.toFixed(1)} ms`]);
+    if (r.parse)
+      rows.push([
+        `worst-case parse at the caps (${r.parse.perShape.length} hostile shapes, median of 5 each)`,
+        `${r.parse.worstMs.toFixed(1)} ms`,
+      ]);
     for (const c of r.cold) {
       rows.push([
         `cold start, spawn → \`/healthz\` 200 (${c.kind}, ${c.start === 'tsx' ? '`node --import tsx src/main.ts`' : 'bundle, build not counted'}, existing database, built-in emulator)`,
@@ -300,7 +361,11 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
       ]);
     }
     for (const x of rss) {
-      const parts = x.breakdown ? ` (probe: ${Object.entries(x.breakdown).map(([k, v]) => `${k} ${v}`).join(', ')} MB)` : '';
+      const parts = x.breakdown
+        ? ` (probe: ${Object.entries(x.breakdown)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')} MB)`
+        : '';
       rows.push([`RSS: ${x.process}`, `idle ${mb(x.idleMb)}, after load ${mb(x.afterMb)}${parts}`]);
     }
     out.push(table(['measure', 'value'], rows, ['l', 'l']), '');
@@ -308,7 +373,11 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
       out.push(
         '<details><summary>normalisePhone per input (µs/call)</summary>',
         '',
-        table(['input', 'µs/call'], r.phone.perInput.map((p) => [p.label, p.microseconds.toFixed(1)]), ['l', 'r']),
+        table(
+          ['input', 'µs/call'],
+          r.phone.perInput.map((p) => [p.label, p.microseconds.toFixed(1)]),
+          ['l', 'r'],
+        ),
         '',
         '</details>',
         '',
@@ -318,7 +387,11 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
       out.push(
         '<details><summary>worst-case parse per shape (ms, median of 5)</summary>',
         '',
-        table(['shape', 'ms'], r.parse.perShape.map((p) => [p.label, p.ms.toFixed(2)]), ['l', 'r']),
+        table(
+          ['shape', 'ms'],
+          r.parse.perShape.map((p) => [p.label, p.ms.toFixed(2)]),
+          ['l', 'r'],
+        ),
         '',
         '</details>',
         '',
@@ -374,11 +447,18 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
     verdict(r.parse ? r.parse.worstMs <= PARSE_GOAL_MS : undefined),
   ]);
   const after = rss.filter((x) => Number.isFinite(x.afterMb)); // cold-start processes carry no load
-  for (const [kind, name] of [['postgres', 'PostgreSQL'], ['pglite', 'PGlite']] as const) {
+  for (const [kind, name] of [
+    ['postgres', 'PostgreSQL'],
+    ['pglite', 'PGlite'],
+  ] as const) {
     const mine = after.filter((x) => (kind === 'pglite' ? /pglite/i.test(x.process) : /postgres/i.test(x.process)));
     const worst = mine.reduce<RssReading | undefined>((w, x) => (!w || x.afterMb > w.afterMb ? x : w), undefined);
     if (worst || kind === 'postgres') {
-      goals.push([`RSS ≤ 150 MB after the load, ${name} (largest product process)`, worst ? `${mb(worst.afterMb)} (${worst.process})` : '–', verdict(worst ? worst.afterMb <= 150 : undefined)]);
+      goals.push([
+        `RSS ≤ 150 MB after the load, ${name} (largest product process)`,
+        worst ? `${mb(worst.afterMb)} (${worst.process})` : '–',
+        verdict(worst ? worst.afterMb <= 150 : undefined),
+      ]);
     }
   }
   out.push(table(['goal', 'measured', 'verdict'], goals, ['l', 'l', 'l']), '');

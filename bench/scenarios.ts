@@ -11,7 +11,16 @@ import { onCleanUp, pgClient, pgCommits, pglitePlace, postgresPlace, type Place 
 import type { BenchSlack } from './lib/fake-slack.js';
 import { modalSubmission, slashCommand } from '../test/support/slack-requests.js';
 import { closedLoop, postSigned, type Reply } from './lib/http.js';
-import { PRODUCT_TOKEN, BARE_TOKEN, SIGNING_SECRET, machineTicks, startBareBolt, startProduct, type ChildServer, type StartPath } from './lib/processes.js';
+import {
+  PRODUCT_TOKEN,
+  BARE_TOKEN,
+  SIGNING_SECRET,
+  machineTicks,
+  startBareBolt,
+  startProduct,
+  type ChildServer,
+  type StartPath,
+} from './lib/processes.js';
 import { summariseProfile } from './lib/profile.js';
 import { median, summarise, type Summary } from './lib/stats.js';
 
@@ -214,7 +223,10 @@ export async function ackLatency(ctx: BenchContext, rounds = 5, roundMs = 700): 
   for (let round = 0; round < rounds; round += 1) {
     for (const concurrency of ACK_CONCURRENCY) {
       const p50 = { product: Number.NaN, bare: Number.NaN };
-      for (const [which, app] of [['product', product], ['bare', bare]] as const) {
+      for (const [which, app] of [
+        ['product', product],
+        ['bare', bare],
+      ] as const) {
         const cpu0 = app.cpuMs();
         const result = await run(app, concurrency, roundMs);
         p50[which] = summarise(result.latencies).p50;
@@ -235,7 +247,10 @@ export async function ackLatency(ctx: BenchContext, rounds = 5, roundMs = 700): 
     Object.fromEntries(
       ACK_CONCURRENCY.map((c) => {
         const latencies = samples[which].get(c) ?? [];
-        return [c, { latency: summarise(latencies), rps: latencies.length / ((time[which].get(c) ?? 1) / 1000), errors: errors[which].get(c) ?? 0 }];
+        return [
+          c,
+          { latency: summarise(latencies), rps: latencies.length / ((time[which].get(c) ?? 1) / 1000), errors: errors[which].get(c) ?? 0 },
+        ];
       }),
     ) as Record<number, AckCell>;
   const viewsOpened = {
@@ -247,7 +262,16 @@ export async function ackLatency(ctx: BenchContext, rounds = 5, roundMs = 700): 
   await stopChild(ctx, product);
   await stopChild(ctx, bare);
   const cpuPerAckMs = { product: cpu.product / acks.product, bare: cpu.bare / acks.bare };
-  return { rounds, roundMs, product: cells('product'), bare: cells('bare'), viewsOpened, roundRatios, cpuPerAckMs, rss: { process: 'ack load (PGlite)', idleMb, afterMb, ...memory } };
+  return {
+    rounds,
+    roundMs,
+    product: cells('product'),
+    bare: cells('bare'),
+    viewsOpened,
+    roundRatios,
+    cpuPerAckMs,
+    rss: { process: 'ack load (PGlite)', idleMb, afterMb, ...memory },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -453,7 +477,9 @@ export async function drain(ctx: BenchContext, kind: DbKind, instances: number, 
   try {
     children.push(
       ...(await Promise.all(
-        Array.from({ length: instances }, (_, i) => spawnProduct(ctx, `drain: ${kind}, ${instances} instance(s), #${i + 1}`, { ...where.env, ...endpoint.env })),
+        Array.from({ length: instances }, (_, i) =>
+          spawnProduct(ctx, `drain: ${kind}, ${instances} instance(s), #${i + 1}`, { ...where.env, ...endpoint.env }),
+        ),
       )),
     );
     const start = Math.min(...children.map((c) => c.readyAt));
@@ -493,7 +519,9 @@ export async function drain(ctx: BenchContext, kind: DbKind, instances: number, 
       await sleep(300);
       commitsPerContact = ((await pgCommits(where)) - commitsBefore - polls - 1) / settled;
     }
-    const counted = (await emulatorDb.db.execute(sql`select count(*)::int as n from emulator_contacts`)) as unknown as { rows: { n: number }[] };
+    const counted = (await emulatorDb.db.execute(sql`select count(*)::int as n from emulator_contacts`)) as unknown as {
+      rows: { n: number }[];
+    };
     return {
       kind,
       instances,

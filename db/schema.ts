@@ -37,7 +37,9 @@ export const contactRequests = pgTable(
     nationalNumber: text('national_number').notNull(),
     extension: text('extension'),
     /** What the request asks of the endpoint: a new contact, or a change to the one `targetContactId` names. */
-    operation: text('operation', { enum: ['create', 'update', 'delete'] }).notNull().default('create'),
+    operation: text('operation', { enum: ['create', 'update', 'delete'] })
+      .notNull()
+      .default('create'),
     /** The endpoint's id of the contact an `update` or `delete` changes. */
     targetContactId: text('target_contact_id'),
     /** `pending` → `created` | `updated` | `deleted` | `duplicate` | `rejected` | `unauthorized` | `failed` */
@@ -117,7 +119,9 @@ export const notices = pgTable(
     /** `queued`, or the request's final status */
     what: text('what', { enum: ['queued', 'created', 'updated', 'deleted', 'duplicate', 'rejected', 'unauthorized', 'failed'] }).notNull(),
     /** `waiting` → `delivered` | `superseded` (the outcome came before a `queued` notice got through) | `expired` | `refused` (Slack said no try can succeed) */
-    state: text('state', { enum: ['waiting', 'delivered', 'superseded', 'expired', 'refused'] }).notNull().default('waiting'),
+    state: text('state', { enum: ['waiting', 'delivered', 'superseded', 'expired', 'refused'] })
+      .notNull()
+      .default('waiting'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     leaseUntil: timestamp('lease_until', { withTimezone: true }),

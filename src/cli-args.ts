@@ -55,7 +55,9 @@ export function readArguments(argv: string[]): CliRequest {
     if (values.country !== undefined) throw new UsageError('--country is for add, not history');
     return { command, limit: values.limit === undefined ? 20 : readLimit(values.limit) };
   }
-  throw new UsageError(command === undefined ? 'say what to do: add or history' : `unknown command ${JSON.stringify(command)}: use add or history`);
+  throw new UsageError(
+    command === undefined ? 'say what to do: add or history' : `unknown command ${JSON.stringify(command)}: use add or history`,
+  );
 }
 
 function parse(argv: string[]) {
@@ -88,5 +90,7 @@ function readCountry(value: string): CountryCode {
   if (found) return found;
   const near = typed.length >= 2 ? searchCountries(typed, 3) : [];
   const guess = near.length > 0 ? ` (did you mean ${near.map((c) => `${c.code} for ${c.name}`).join(', ')}?)` : '';
-  throw new UsageError(`--country ${JSON.stringify(value)} is not a country I know: use an ISO code such as GB or IN, or a calling code such as +44${guess}`);
+  throw new UsageError(
+    `--country ${JSON.stringify(value)} is not a country I know: use an ISO code such as GB or IN, or a calling code such as +44${guess}`,
+  );
 }

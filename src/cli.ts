@@ -72,7 +72,8 @@ async function main(argv: string[]): Promise<number> {
     if (submitted.kind === 'not-recorded') throw submitted.error;
     if (submitted.kind === 'invalid') {
       console.error(`Not created: ${JSON.stringify(text)}`);
-      for (const part of submitted.unplaced) console.error(`  ${JSON.stringify(part)}: neither the name nor the number (an extension is digits: "x12")`);
+      for (const part of submitted.unplaced)
+        console.error(`  ${JSON.stringify(part)}: neither the name nor the number (an extension is digits: "x12")`);
       const errors = submitted.invalid ? fieldMessages(submitted.invalid, countryHint) : {};
       for (const [field, message] of Object.entries(errors)) console.error(`  ${field}: ${message}`);
       return EXIT.badInput;

@@ -31,13 +31,23 @@ function shown(entry: string, index: number): string {
 export const userIds = optional.pipe(
   z
     .string()
-    .transform((s) => [...new Set(s.split(',').map((id) => id.trim()).filter(Boolean))])
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      ),
+    ])
     .superRefine((ids, ctx) => {
       const bad = ids.flatMap((id, i) => (USER_ID.test(id) ? [] : [shown(id, i)]));
       if (ids.length === 0) ctx.addIssue({ code: 'custom', message: 'lists no user IDs; leave it unset to let everyone in' });
       else if (bad.length > 0) {
         const named = bad.join(', ');
-        ctx.addIssue({ code: 'custom', message: `${named} ${bad.length === 1 ? 'is not a Slack user ID' : 'are not Slack user IDs'}; ${USER_ID_HELP}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${named} ${bad.length === 1 ? 'is not a Slack user ID' : 'are not Slack user IDs'}; ${USER_ID_HELP}`,
+        });
       }
     })
     .optional(),
@@ -45,5 +55,10 @@ export const userIds = optional.pipe(
 
 export const port = (fallback: number) =>
   optional.pipe(z.coerce.number<string | undefined>(PORT).int(PORT).min(0, PORT).max(65535, PORT).default(fallback));
-export const databaseUrl = optional.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional());
+export const databaseUrl = optional.pipe(
+  z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+);
 export const enforceJti = optional.pipe(z.enum(['true', 'false'], 'must be true or false').default('false'));

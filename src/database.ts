@@ -133,7 +133,9 @@ export async function transactionWithin<T>(db: Db, withinMs: number, work: (tx: 
   let abandoned = false;
   let committing = false;
   const run = db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('statement_timeout', ${String(withinMs)}, true), set_config('lock_timeout', ${String(withinMs)}, true)`);
+    await tx.execute(
+      sql`select set_config('statement_timeout', ${String(withinMs)}, true), set_config('lock_timeout', ${String(withinMs)}, true)`,
+    );
     const result = await work(tx as unknown as Db);
     if (abandoned) throw new TooSlowError(withinMs);
     committing = true;

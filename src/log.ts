@@ -89,7 +89,9 @@ export function createLogger(
     const record = { t: new Date().toISOString(), level: at, name: logName, msg: words.join(' ') };
     const line = JSON.stringify({ ...record, ...fields }, (_k, v) => (typeof v === 'string' ? bounded(v) : serialise(v)));
     // Keys are ours, but whole objects can be logged: the line is redacted once more as a whole.
-    write(`${line.length <= LINE_LIMIT ? redact(line) : JSON.stringify({ ...record, msg: bounded(record.msg), truncated: line.length })}\n`);
+    write(
+      `${line.length <= LINE_LIMIT ? redact(line) : JSON.stringify({ ...record, msg: bounded(record.msg), truncated: line.length })}\n`,
+    );
   };
   const logger: Logger = {
     debug: (...a) => emit('debug', a),

@@ -128,7 +128,9 @@ describe('the CLI without a database', () => {
   it('says the database cannot be reached, naming its host and not its password, and exits 70', async () => {
     const run = await cli(['history'], { DATABASE_URL: 'postgres://bot:s3cret-pw@127.0.0.1:1/contacts' });
     expect(run.code).toBe(70);
-    expect(run.stderr).toMatch(/^contact-bot: could not run: the database at 127\.0\.0\.1:1 \(DATABASE_URL\) is not reachable: .*ECONNREFUSED/m);
+    expect(run.stderr).toMatch(
+      /^contact-bot: could not run: the database at 127\.0\.0\.1:1 \(DATABASE_URL\) is not reachable: .*ECONNREFUSED/m,
+    );
     expect(run.stderr).not.toContain('s3cret-pw');
   });
 

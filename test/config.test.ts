@@ -38,8 +38,24 @@ describe('loadConfig', () => {
   });
 
   it('takes a blank value as unset', () => {
-    const config = loadConfig({ PORT: '', DEFAULT_COUNTRY: '  ', LOG_LEVEL: '', KORE_HOST: ' ', PGLITE_DIR: '', ALLOWED_USER_IDS: '', KORE_DEFAULT_EXTENSION: '' });
-    expect(config).toMatchObject({ port: 3000, defaultCountry: 'US', logLevel: 'info', kore: undefined, pgliteDir: './.data/pglite', allowedUserIds: undefined, defaultExtension: '+' });
+    const config = loadConfig({
+      PORT: '',
+      DEFAULT_COUNTRY: '  ',
+      LOG_LEVEL: '',
+      KORE_HOST: ' ',
+      PGLITE_DIR: '',
+      ALLOWED_USER_IDS: '',
+      KORE_DEFAULT_EXTENSION: '',
+    });
+    expect(config).toMatchObject({
+      port: 3000,
+      defaultCountry: 'US',
+      logLevel: 'info',
+      kore: undefined,
+      pgliteDir: './.data/pglite',
+      allowedUserIds: undefined,
+      defaultExtension: '+',
+    });
   });
 
   it('reads every setting', () => {
@@ -123,7 +139,11 @@ describe('loadConfig', () => {
     ['PORT', '70000', 'PORT: must be a port number (0 to 65535)'],
     ['KORE_TIMEOUT_SECONDS', 'ten', 'KORE_TIMEOUT_SECONDS: must be a positive number'],
     ['DELIVERY_LEASE_SECONDS', '-5', 'DELIVERY_LEASE_SECONDS: must be a positive number'],
-    ['DELIVERY_LEASE_SECONDS', '19', 'DELIVERY_LEASE_SECONDS: 19 s must be at least twice KORE_TIMEOUT_SECONDS (10 s, the default); set it to 20 or more'],
+    [
+      'DELIVERY_LEASE_SECONDS',
+      '19',
+      'DELIVERY_LEASE_SECONDS: 19 s must be at least twice KORE_TIMEOUT_SECONDS (10 s, the default); set it to 20 or more',
+    ],
     [
       'KORE_TIMEOUT_SECONDS',
       '20',
@@ -150,7 +170,13 @@ describe('loadConfig', () => {
       }
       throw new Error('loadConfig accepted a bad environment');
     })();
-    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual(['DEFAULT_COUNTRY', 'KORE_HOST', 'KORE_TIMEOUT_SECONDS', 'LOG_LEVEL', 'PORT']);
+    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'DEFAULT_COUNTRY',
+      'KORE_HOST',
+      'KORE_TIMEOUT_SECONDS',
+      'LOG_LEVEL',
+      'PORT',
+    ]);
     expect(error.message.split('\n').slice(1)).toEqual(error.problems);
   });
 
@@ -165,12 +191,25 @@ describe('loadConfig', () => {
       ALLOWED_USER_IDS: 'U01ABC,xoxb-9999-pasted-token,bob',
     };
     const found = problems(env);
-    expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['ALLOWED_USER_IDS', 'DATABASE_URL', 'KORE_HOST', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+    expect(found.map((p) => p.split(':')[0]).sort()).toEqual([
+      'ALLOWED_USER_IDS',
+      'DATABASE_URL',
+      'KORE_HOST',
+      'SLACK_APP_TOKEN',
+      'SLACK_BOT_TOKEN',
+    ]);
     expect(found).toContain(
       `ALLOWED_USER_IDS: entry 2 (not shown), "bob" are not Slack user IDs; Slack user IDs look like U012AB3CDE or W012AB3CDE (a member's profile → ⋯ → Copy member ID)`,
     );
     const text = found.join('\n');
-    for (const secret of ['sup3r-s3cret', 'xoxp-1234-abcd-secret-user-token', 'xoxb-5678-efgh-secret-bot-token', 'signing-s3cret', 'db-p4ssw0rd', 'xoxb-9999']) {
+    for (const secret of [
+      'sup3r-s3cret',
+      'xoxp-1234-abcd-secret-user-token',
+      'xoxb-5678-efgh-secret-bot-token',
+      'signing-s3cret',
+      'db-p4ssw0rd',
+      'xoxb-9999',
+    ]) {
       expect(text).not.toContain(secret);
     }
   });
@@ -197,7 +236,10 @@ describe('loadConfig', () => {
     expect(problems({ KORE_TIMEOUT_SECONDS: '20', DELIVERY_LEASE_SECONDS: '30' })).toEqual([
       'DELIVERY_LEASE_SECONDS: 30 s must be at least twice KORE_TIMEOUT_SECONDS (20 s); set it to 40 or more, or lower KORE_TIMEOUT_SECONDS to 15 or less',
     ]);
-    expect(loadConfig({ KORE_TIMEOUT_SECONDS: '20', DELIVERY_LEASE_SECONDS: '40' }).delivery).toMatchObject({ timeoutMs: 20_000, leaseMs: 40_000 });
+    expect(loadConfig({ KORE_TIMEOUT_SECONDS: '20', DELIVERY_LEASE_SECONDS: '40' }).delivery).toMatchObject({
+      timeoutMs: 20_000,
+      leaseMs: 40_000,
+    });
   });
 
   it('names every entry of ALLOWED_USER_IDS that is not a Slack user ID', () => {
@@ -222,7 +264,12 @@ describe('loadConfig', () => {
 
     it('needs no signing secret in Socket Mode, and no Slack settings at all for the CLI', () => {
       expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-A-abc' }, 'app').slack.appToken).toBe('xapp-1-A-abc');
-      expect(loadConfig(slack, 'app').slack).toEqual({ botToken: 'xoxb-1-2-abc', signingSecret: 'signing', appToken: undefined, apiUrl: undefined });
+      expect(loadConfig(slack, 'app').slack).toEqual({
+        botToken: 'xoxb-1-2-abc',
+        signingSecret: 'signing',
+        appToken: undefined,
+        apiUrl: undefined,
+      });
       expect(problems({}, 'cli')).toEqual([]);
     });
 
@@ -232,7 +279,9 @@ describe('loadConfig', () => {
   });
 
   it('parses ALLOWED_USER_IDS into a set', () => {
-    expect(loadConfig({ ALLOWED_USER_IDS: ' U01ABC, U02DEF,,U03GHI , U01ABC' }).allowedUserIds).toEqual(new Set(['U01ABC', 'U02DEF', 'U03GHI']));
+    expect(loadConfig({ ALLOWED_USER_IDS: ' U01ABC, U02DEF,,U03GHI , U01ABC' }).allowedUserIds).toEqual(
+      new Set(['U01ABC', 'U02DEF', 'U03GHI']),
+    );
   });
 
   it('accepts DEFAULT_COUNTRY in lower case', () => {
@@ -254,7 +303,11 @@ describe('loadEmulatorConfig', () => {
 
   it('takes the KORE_* identity and its listening address from the environment', () => {
     const config = loadEmulatorConfig({ ...kore, EMULATOR_PORT: '0', EMULATOR_HOST: '0.0.0.0', KORE_ENFORCE_JTI: 'true' });
-    expect(config).toMatchObject({ port: 0, host: '0.0.0.0', identity: { streamId: 'st-3f1b9c2e', clientSecret: 'sup3r-s3cret', enforceJti: true } });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      identity: { streamId: 'st-3f1b9c2e', clientSecret: 'sup3r-s3cret', enforceJti: true },
+    });
   });
 
   it('names each bad variable at once', () => {
@@ -266,6 +319,9 @@ describe('loadEmulatorConfig', () => {
       }
     })();
     expect(thrown).toBeInstanceOf(ConfigError);
-    expect((thrown as ConfigError).problems).toEqual(['EMULATOR_PORT: must be a port number (0 to 65535)', 'DATABASE_URL: must be a postgres:// URL']);
+    expect((thrown as ConfigError).problems).toEqual([
+      'EMULATOR_PORT: must be a port number (0 to 65535)',
+      'DATABASE_URL: must be a postgres:// URL',
+    ]);
   });
 });

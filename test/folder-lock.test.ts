@@ -86,7 +86,11 @@ describe('lockFolder', () => {
     try {
       const long = new Date(Date.now() - 10 * STALE_AFTER_MS);
       utimesSync(path, long, long);
-      await eventually(async () => (Date.now() - statSync(path).mtimeMs < STALE_AFTER_MS ? true : undefined), 10_000, 'the lock touched again');
+      await eventually(
+        async () => (Date.now() - statSync(path).mtimeMs < STALE_AFTER_MS ? true : undefined),
+        10_000,
+        'the lock touched again',
+      );
     } finally {
       release();
     }

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import metadata from 'libphonenumber-js/max/metadata';
 import { createLogger, libraryLogger, redact } from '../src/log.js';
 
-const JWT =
-  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhcHBJZCI6ImNzLTEyMyIsInN1YiI6ImNzLTEyMyJ9.Qm1Yb2d1c19zaWduYXR1cmVfMDEyMzQ1Njc4OQ';
+const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhcHBJZCI6ImNzLTEyMyIsInN1YiI6ImNzLTEyMyJ9.Qm1Yb2d1c19zaWduYXR1cmVfMDEyMzQ1Njc4OQ';
 
 function capture(level: 'debug' | 'info' | 'warn' | 'error' = 'debug') {
   const lines: string[] = [];
@@ -54,17 +53,57 @@ describe('redact', () => {
   });
 
   it('masks what it masked before on adversarial mixtures of secrets and near-secrets', () => {
-    const piece = fc.constantFrom('eyJ', 'eyJ-', 'eyJa', '.', '-', '_', ' ', '+', '+9', '1', '0', '98765', '(', ')', ' - ', '٣', '\uff10', '\uff0b', 'xoxb-', 'xox', 'xapp-', 'a', '=', 'eyJhbGciOiJIUzI1NiJ9');
-    const secret = fc.constantFrom(JWT, 'xoxb-1234-5678-abcdef', 'xapp-1-A01-2-abc', '+919876543210', '+1 (212) 555-0123', '+44 7400 123456', '098765 43210', '(212) 555-0123', '+٩١ ٩٨٧٦٥ ٤٣٢١٠');
+    const piece = fc.constantFrom(
+      'eyJ',
+      'eyJ-',
+      'eyJa',
+      '.',
+      '-',
+      '_',
+      ' ',
+      '+',
+      '+9',
+      '1',
+      '0',
+      '98765',
+      '(',
+      ')',
+      ' - ',
+      '٣',
+      '\uff10',
+      '\uff0b',
+      'xoxb-',
+      'xox',
+      'xapp-',
+      'a',
+      '=',
+      'eyJhbGciOiJIUzI1NiJ9',
+    );
+    const secret = fc.constantFrom(
+      JWT,
+      'xoxb-1234-5678-abcdef',
+      'xapp-1-A01-2-abc',
+      '+919876543210',
+      '+1 (212) 555-0123',
+      '+44 7400 123456',
+      '098765 43210',
+      '(212) 555-0123',
+      '+٩١ ٩٨٧٦٥ ٤٣٢١٠',
+    );
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 60 }), fc.array(fc.oneof(piece, secret), { maxLength: 30 }), fc.array(secret, { minLength: 1, maxLength: 3 }), (near, glued, secrets) => {
-        const text = [...near, ...secrets.flatMap((s) => [' ', s, ' ']), ...near].join('');
-        const out = redact(text);
-        expect(out).toBe(referenceRedact(text));
-        for (const s of secrets) expect(out).not.toContain(s);
-        const mixed = [...near, ...glued].join('');
-        expect(redact(mixed)).toBe(referenceRedact(mixed));
-      }),
+      fc.property(
+        fc.array(piece, { maxLength: 60 }),
+        fc.array(fc.oneof(piece, secret), { maxLength: 30 }),
+        fc.array(secret, { minLength: 1, maxLength: 3 }),
+        (near, glued, secrets) => {
+          const text = [...near, ...secrets.flatMap((s) => [' ', s, ' ']), ...near].join('');
+          const out = redact(text);
+          expect(out).toBe(referenceRedact(text));
+          for (const s of secrets) expect(out).not.toContain(s);
+          const mixed = [...near, ...glued].join('');
+          expect(redact(mixed)).toBe(referenceRedact(mixed));
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
@@ -75,12 +114,19 @@ describe('redact', () => {
   });
 
   // Numbers that look as much like ids, dates and amounts as like phones are left alone (see src/log-phones.ts).
-  it.each(['ts 1700000000.000100', 'took 0.123456789 s', 'id 9876543210', 'on 2026-11-25 at 13:22', 'build v20261125'])('keeps %j as it is', (text) => {
-    expect(redact(text)).toBe(text);
-  });
+  it.each(['ts 1700000000.000100', 'took 0.123456789 s', 'id 9876543210', 'on 2026-11-25 at 13:22', 'build v20261125'])(
+    'keeps %j as it is',
+    (text) => {
+      expect(redact(text)).toBe(text);
+    },
+  );
 
   it('masks a phone number in any notation people write, wherever it is in the text', () => {
-    const written = fc.record({ notation: fc.constantFrom(...NOTATIONS), script: fc.constantFrom(...SCRIPTS), national: fc.stringMatching(/^[1-9]\d{8,9}$/) });
+    const written = fc.record({
+      notation: fc.constantFrom(...NOTATIONS),
+      script: fc.constantFrom(...SCRIPTS),
+      national: fc.stringMatching(/^[1-9]\d{8,9}$/),
+    });
     const around = fc.string({ unit: fc.constantFrom('a', 'Z', 'é', ' ', ':', '*', '"', '<', '|', '\n', ',', 'ext'), maxLength: 12 });
     fc.assert(
       fc.property(written, around, around, ({ notation, script, national }, before, after) => {
@@ -119,7 +165,11 @@ const inScript = (text: string, zero: number) =>
  */
 function referenceRedact(text: string): string {
   const value = (d: string) => String(d.codePointAt(0)! - (SCRIPTS.findLast((zero) => d.codePointAt(0)! >= zero) ?? 0x30));
-  const digitsOf = (written: string) => [...written].filter((c) => /\p{Nd}/u.test(c)).map(value).join('');
+  const digitsOf = (written: string) =>
+    [...written]
+      .filter((c) => /\p{Nd}/u.test(c))
+      .map(value)
+      .join('');
   const codes = new Set(Object.keys(metadata.country_calling_codes));
   const D = '\\p{Nd}';
   const nsep = '[\\s()\\-\\u2010-\\u2015\\u2212]{0,3}';
@@ -212,7 +262,10 @@ describe('createLogger', () => {
   it('writes an Error nested deeper in the fields', () => {
     const { log, records } = capture();
     log.warn({ attempt: { n: 2, why: new RangeError('timeout for +447400123456') } }, 'retrying');
-    expect(records()[0]!.attempt).toEqual({ n: 2, why: expect.objectContaining({ name: 'RangeError', message: 'timeout for +44******3456' }) });
+    expect(records()[0]!.attempt).toEqual({
+      n: 2,
+      why: expect.objectContaining({ name: 'RangeError', message: 'timeout for +44******3456' }),
+    });
   });
 
   it('writes nothing below its level, and follows setLevel', () => {
@@ -242,6 +295,8 @@ describe('libraryLogger', () => {
     const slack = libraryLogger(log);
     slack.debug('a whole message body');
     slack.error('An incoming event was not acknowledged within 3 seconds.');
-    expect(records()).toEqual([expect.objectContaining({ level: 'error', name: 'slack', msg: 'An incoming event was not acknowledged within 3 seconds.' })]);
+    expect(records()).toEqual([
+      expect.objectContaining({ level: 'error', name: 'slack', msg: 'An incoming event was not acknowledged within 3 seconds.' }),
+    ]);
   });
 });

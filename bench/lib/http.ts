@@ -44,7 +44,6 @@ export function postSigned(eventsUrl: string, secret: string, form: Record<strin
   });
 }
 
-
 /** What a closed-loop run measured. */
 export interface LoopResult {
   latencies: number[];

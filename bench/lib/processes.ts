@@ -102,7 +102,6 @@ export interface ChildServer {
   stop(): Promise<string[]>;
 }
 
-
 /** VmRSS of a process, in MB. */
 export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -132,7 +131,12 @@ function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (/^(KORE_|SLACK_|DATABASE_URL$|PGLITE_DIR$|PORT$|NODE_ENV$|NODE_OPTIONS$|LOG_LEVEL$|ALLOWED_USER_IDS$|DEFAULT_COUNTRY$|DELIVERY_|EMULATOR_)/.test(key)) continue;
+    if (
+      /^(KORE_|SLACK_|DATABASE_URL$|PGLITE_DIR$|PORT$|NODE_ENV$|NODE_OPTIONS$|LOG_LEVEL$|ALLOWED_USER_IDS$|DEFAULT_COUNTRY$|DELIVERY_|EMULATOR_)/.test(
+        key,
+      )
+    )
+      continue;
     env[key] = value;
   }
   return env;
@@ -179,10 +183,12 @@ async function launch(opts: {
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => {
-    exited = true;
-    resolve();
-  }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
 
   const deadline = spawnedAt + 60_000;
   for (;;) {
@@ -194,7 +200,10 @@ async function launch(opts: {
     if (opts.ready === 'stdout') {
       if (sawReady) break;
     } else {
-      const ok = await httpRequest(`${url}/healthz`, { timeoutMs: 2_000 }).then((r) => r.status === 200, () => false);
+      const ok = await httpRequest(`${url}/healthz`, { timeoutMs: 2_000 }).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
     }
     await new Promise((r) => setTimeout(r, 5));

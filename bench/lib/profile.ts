@@ -21,7 +21,16 @@ interface CpuProfile {
 
 const SPECIAL = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
 /** Frames at the bottom of nearly every stack: left out of the inclusive table. */
-const PLUMBING = new Set(['(root)', 'runMicrotasks', 'processTicksAndRejections', 'processImmediate', 'listOnTimeout', 'processTimers', 'runNextTicks', 'emitAfterScript']);
+const PLUMBING = new Set([
+  '(root)',
+  'runMicrotasks',
+  'processTicksAndRejections',
+  'processImmediate',
+  'listOnTimeout',
+  'processTimers',
+  'runNextTicks',
+  'emitAfterScript',
+]);
 
 /** Where a frame's code lives: `src/…`, an npm package, `node:…`, or V8 itself. */
 export function moduleOf(frame: CallFrame): string {
@@ -112,7 +121,11 @@ export function summariseProfile(file: string, opts: { fromMs?: number; toMs?: n
   const rows = opts.rows ?? 12;
   const pct = (v: number) => (busy > 0 ? `${((100 * v) / busy).toFixed(1)}%` : 'n/a');
   const table = (title: string, entries: [string, number][]) =>
-    [`| ${title} | ms | share of busy |`, '| --- | ---: | ---: |', ...entries.map(([k, v]) => `| ${k.replace(/\|/g, '\\|')} | ${v.toFixed(0)} | ${pct(v)} |`)].join('\n');
+    [
+      `| ${title} | ms | share of busy |`,
+      '| --- | ---: | ---: |',
+      ...entries.map(([k, v]) => `| ${k.replace(/\|/g, '\\|')} | ${v.toFixed(0)} | ${pct(v)} |`),
+    ].join('\n');
   return [
     `Profile ${file}: busy ${busy.toFixed(0)} ms, idle ${idle.toFixed(0)} ms, GC ${pct(gc)} of busy.`,
     '',

@@ -28,7 +28,14 @@ export async function supersedeQueued(tx: Db, requestIds: number[]): Promise<voi
   await tx
     .update(n)
     .set({ state: 'superseded', closedAt: sql`now()` })
-    .where(and(inArray(n.requestId, requestIds), eq(n.what, 'queued'), eq(n.state, 'waiting'), or(isNull(n.leaseUntil), lt(n.leaseUntil, sql`now()`))));
+    .where(
+      and(
+        inArray(n.requestId, requestIds),
+        eq(n.what, 'queued'),
+        eq(n.state, 'waiting'),
+        or(isNull(n.leaseUntil), lt(n.leaseUntil, sql`now()`)),
+      ),
+    );
 }
 
 /** Leases waiting notices that are due (of these requests only, when given), skipping those another worker holds. */
@@ -93,7 +100,9 @@ export async function noticeRefused(db: Db, notice: NoticeRow, error: string): P
       .update(n)
       .set({ state: 'refused', leaseUntil: null, closedAt: sql`now()` })
       .where(and(eq(n.id, notice.id), eq(n.state, 'waiting'), eq(n.attempts, notice.attempts)));
-    await tx.insert(requestEvents).values({ requestId: notice.requestId, kind: 'notify_refused', detail: { what: notice.what, attempt: notice.attempts, error } });
+    await tx
+      .insert(requestEvents)
+      .values({ requestId: notice.requestId, kind: 'notify_refused', detail: { what: notice.what, attempt: notice.attempts, error } });
   });
 }
 

@@ -65,11 +65,17 @@ export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
     } catch (error) {
       const how = error instanceof NoticeNotSent ? error.how : {};
       if (how.final) {
-        opts.log.error({ request: request.id, attempt: notice.attempts, err: error }, `gave up telling the user (${notice.what}): refused for good`);
+        opts.log.error(
+          { request: request.id, attempt: notice.attempts, err: error },
+          `gave up telling the user (${notice.what}): refused for good`,
+        );
         return noticeRefused(db, notice, String(error));
       }
       const waitMs = backoffMs(notice.attempts, maxBackoffMs, how.retryAfterMs);
-      opts.log.error({ request: request.id, attempt: notice.attempts, retryInMs: Math.round(waitMs), err: error }, `could not tell the user (${notice.what})`);
+      opts.log.error(
+        { request: request.id, attempt: notice.attempts, retryInMs: Math.round(waitMs), err: error },
+        `could not tell the user (${notice.what})`,
+      );
       await noticeFailed(db, notice, waitMs, String(error));
     }
   }
@@ -81,7 +87,10 @@ export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
 
   async function poll(): Promise<void> {
     for (const notice of await expireNotices(db, maxAgeMs)) {
-      opts.log.error({ request: notice.requestId, attempts: notice.attempts }, `gave up telling the user (${notice.what}): not delivered within a day`);
+      opts.log.error(
+        { request: notice.requestId, attempts: notice.attempts },
+        `gave up telling the user (${notice.what}): not delivered within a day`,
+      );
     }
     await sendDue();
   }

@@ -41,15 +41,26 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
         lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`],
       };
     case 'updated':
-      return { title: 'Contact updated', lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`] };
+      return {
+        title: 'Contact updated',
+        lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`],
+      };
     case 'deleted':
-      return { title: 'Contact deleted', lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`] };
+      return {
+        title: 'Contact deleted',
+        lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`],
+      };
     case 'duplicate': {
       const lines = [`${number} already belongs to a contact, so ${name} was not created.`];
       const earlier = await earlierCreation(db, row.phoneE164);
-      if (earlier) lines.push(`It was created through this app by ${style.user(earlier.userId)} on ${style.time(earlier.settledAt ?? earlier.createdAt)}.`);
+      if (earlier)
+        lines.push(
+          `It was created through this app by ${style.user(earlier.userId)} on ${style.time(earlier.settledAt ?? earlier.createdAt)}.`,
+        );
       else if (row.error?.afterUncertainAttempt) {
-        lines.push('An earlier attempt of this same request most likely created it just before the endpoint stopped answering: check the contacts store before adding it again.');
+        lines.push(
+          'An earlier attempt of this same request most likely created it just before the endpoint stopped answering: check the contacts store before adding it again.',
+        );
       }
       return { title: 'That number is already a contact', lines };
     }
@@ -58,12 +69,18 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
     case 'unauthorized':
       return {
         title: 'The bot is misconfigured',
-        lines: [`The contacts endpoint did not accept the bot's credentials, so ${name} was not created.`, 'Please tell your Slack admin; the details are in the bot\'s logs.'],
+        lines: [
+          `The contacts endpoint did not accept the bot's credentials, so ${name} was not created.`,
+          "Please tell your Slack admin; the details are in the bot's logs.",
+        ],
       };
     case 'failed':
       return {
         title: 'The contact could not be created',
-        lines: [`The contacts endpoint did not answer after ${row.attempts} attempts, so ${name} (${number}) was not created.`, ...messages.map((m) => `• ${m}`)],
+        lines: [
+          `The contacts endpoint did not answer after ${row.attempts} attempts, so ${name} (${number}) was not created.`,
+          ...messages.map((m) => `• ${m}`),
+        ],
       };
     default:
       return { title: 'Creating the contact…', lines: [`${name} · ${number}`] };

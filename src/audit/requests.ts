@@ -65,16 +65,15 @@ export async function recordRequest(
       .onConflictDoNothing({ target: contactRequests.idempotencyKey })
       .returning();
     if (row) {
-      await tx.insert(requestEvents).values([
-        { requestId: row.id, kind: 'recorded', detail: { source: request.source } },
-        ...(row.leaseUntil ? [{ requestId: row.id, kind: 'attempt', detail: { attempt: 1, leaseUntil: row.leaseUntil } }] : []),
-      ]);
+      await tx
+        .insert(requestEvents)
+        .values([
+          { requestId: row.id, kind: 'recorded', detail: { source: request.source } },
+          ...(row.leaseUntil ? [{ requestId: row.id, kind: 'attempt', detail: { attempt: 1, leaseUntil: row.leaseUntil } }] : []),
+        ]);
       return { row, isNew: true };
     }
-    const [earlier] = await tx
-      .select()
-      .from(contactRequests)
-      .where(eq(contactRequests.idempotencyKey, request.idempotencyKey));
+    const [earlier] = await tx.select().from(contactRequests).where(eq(contactRequests.idempotencyKey, request.idempotencyKey));
     return { row: earlier!, isNew: false };
   });
 }
@@ -84,10 +83,7 @@ export async function recordRequest(
  * instance holds, so every attempt is made by exactly one worker. A change to a contact waits while an earlier
  * request for that contact is pending, so changes reach the endpoint in the order they were made.
  */
-export async function claimRequests(
-  db: Db,
-  opts: { leaseMs: number; limit: number; ids?: number[] },
-): Promise<RequestRow[]> {
+export async function claimRequests(db: Db, opts: { leaseMs: number; limit: number; ids?: number[] }): Promise<RequestRow[]> {
   const t = contactRequests;
   const earlier = alias(contactRequests, 'earlier');
   return db.transaction(async (tx) => {
@@ -121,9 +117,9 @@ export async function claimRequests(
       .where(inArray(t.id, due))
       .returning();
     if (rows.length > 0) {
-      await tx.insert(requestEvents).values(
-        rows.map((r) => ({ requestId: r.id, kind: 'attempt', detail: { attempt: r.attempts, leaseUntil: r.leaseUntil } })),
-      );
+      await tx
+        .insert(requestEvents)
+        .values(rows.map((r) => ({ requestId: r.id, kind: 'attempt', detail: { attempt: r.attempts, leaseUntil: r.leaseUntil } })));
     }
     return rows;
   });
@@ -152,7 +148,10 @@ export async function settleRequests(db: Db, settlements: Settlement[]): Promise
     }
     if (settled.length > 0) {
       // Told in the same transaction: a settled request always has its outcome notice waiting to go out.
-      await supersedeQueued(tx, settled.map((row) => row.id));
+      await supersedeQueued(
+        tx,
+        settled.map((row) => row.id),
+      );
       const byId = new Map(settlements.map((s) => [s.id, s]));
       await recordNotices(tx, settled, (row) => byId.get(row.id)!.status);
       await tx.insert(requestEvents).values(

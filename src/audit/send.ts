@@ -11,7 +11,13 @@ import type { Settler } from './settle.js';
 export function createSender(contacts: ContactsClient, settler: Settler, log: Log): (rows: RequestRow[]) => Promise<void> {
   function answered(rows: RequestRow[], outcome: Outcome, started: number): void {
     log.debug(
-      { requests: rows.map((r) => r.id), phones: rows.map((r) => r.phoneE164), outcome: outcome.kind, status: outcome.status, ms: Date.now() - started },
+      {
+        requests: rows.map((r) => r.id),
+        phones: rows.map((r) => r.phoneE164),
+        outcome: outcome.kind,
+        status: outcome.status,
+        ms: Date.now() - started,
+      },
       'contacts endpoint answered',
     );
   }

@@ -31,10 +31,14 @@ export interface SettlerOptions {
 
 export function createSettler(db: Db, opts: SettlerOptions): Settler {
   async function settle(outcomes: { row: RequestRow; outcome: Outcome }[]): Promise<void> {
-    const settled = await settleRequests(db, outcomes.map(({ row, outcome }) => settlement(row, outcome)));
+    const settled = await settleRequests(
+      db,
+      outcomes.map(({ row, outcome }) => settlement(row, outcome)),
+    );
     for (const row of settled) {
       const fields = { request: row.id, status: row.status, phone: row.phoneE164, attempts: row.attempts };
-      if (row.status === 'unauthorized') opts.log.error({ ...fields, why: row.error }, 'the contacts endpoint refused our credentials: check the KORE_* settings');
+      if (row.status === 'unauthorized')
+        opts.log.error({ ...fields, why: row.error }, 'the contacts endpoint refused our credentials: check the KORE_* settings');
       else opts.log.info(fields, 'request settled');
       void opts.track(opts.hooks.onSettled(row));
     }
@@ -45,7 +49,10 @@ export function createSettler(db: Db, opts: SettlerOptions): Settler {
     if (Date.now() + wait > row.createdAt.getTime() + opts.deadlineMs) return settle([{ row, outcome }]);
     const firstDeferral = row.nextAttemptAt.getTime() <= row.createdAt.getTime();
     if (!(await deferRequest(db, row, wait, outcome, mayHaveArrived(outcome), firstDeferral))) return;
-    opts.log.warn({ request: row.id, attempt: row.attempts, waitMs: Math.round(wait), why: outcome.messages }, 'endpoint unavailable, will retry');
+    opts.log.warn(
+      { request: row.id, attempt: row.attempts, waitMs: Math.round(wait), why: outcome.messages },
+      'endpoint unavailable, will retry',
+    );
     if (firstDeferral) void opts.track(opts.hooks.onQueued(row, outcome));
   }
 

@@ -38,7 +38,11 @@ export function submitter(deps: SubmitDeps): Submit {
   return (submission, recorded) => submit(deps, submission, recorded);
 }
 
-async function submit(deps: SubmitDeps, submission: Submission, recorded?: (row: RequestRow, isNew: boolean) => Promise<void>): Promise<Submitted> {
+async function submit(
+  deps: SubmitDeps,
+  submission: Submission,
+  recorded?: (row: RequestRow, isNew: boolean) => Promise<void>,
+): Promise<Submitted> {
   const { input, unplaced = [], idempotencyKey, ...request } = submission;
   const checked = validateContact(input, deps.defaultCountry);
   if (!checked.ok || unplaced.length > 0) return { kind: 'invalid', ...(checked.ok ? {} : { invalid: checked }), unplaced };

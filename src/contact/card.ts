@@ -35,11 +35,7 @@ export function parseCard(card: MessageCard): { drafts: ContactDraft[] } {
     const attached = (card.vcards ?? []).flatMap((vcard) => parseVCards(vcard, files));
     const pasted = [text, ...sources].flatMap((source) => parseVCards(vCardText(source), files));
     const fromBlocks = readTextCards(sources);
-    const drafts = [
-      ...attached,
-      ...pasted,
-      ...(fromBlocks.length > 0 ? fromBlocks : readTextCards([text])),
-    ];
+    const drafts = [...attached, ...pasted, ...(fromBlocks.length > 0 ? fromBlocks : readTextCards([text]))];
     return { drafts: withoutRepeats(drafts) };
   } catch {
     return { drafts: [] };
@@ -60,9 +56,7 @@ const LABEL_WORDS: Record<Kind, string[]> = {
   phone: ['phone', 'ph', 't', 'tel', 'telephone', 'number', 'contact number', 'office', 'work', 'home', 'landline'],
   other: ['email', 'e-mail', 'fax', 'address', 'company', 'organisation', 'organization', 'website', 'birthday', 'notes'],
 };
-const LABELS = new Map(
-  Object.entries(LABEL_WORDS).flatMap(([kind, words]) => words.map((word) => [word, kind as Kind] as const)),
-);
+const LABELS = new Map(Object.entries(LABEL_WORDS).flatMap(([kind, words]) => words.map((word) => [word, kind as Kind] as const)));
 // Longest first, so `Contact number` is not read as `Contact` followed by a value.
 const LABEL = [...LABELS.keys()]
   .sort((a, b) => b.length - a.length)
@@ -74,7 +68,10 @@ const COLON = String.raw`\s*[:=\uFF1A]\s*`;
 const SEPARATOR = String.raw`${COLON}|\s+[-\u2013\u2014]+\s+|\s*[-\u2013\u2014]+\s*(?=[+(\p{Nd}])|\s*$`;
 // One word may come first (`New contact:`, `Customer name:`), then only with a colon, and not before
 // a one-letter label, so a name with an initial (`Priya M`) stays a name.
-const LEADING_LABEL = new RegExp(String.raw`^(?:(${LABEL})${SUFFIX}(?:${SEPARATOR})|\p{L}+\s+(${LABEL})(?<=\p{L}{2})${SUFFIX}${COLON})`, 'iu');
+const LEADING_LABEL = new RegExp(
+  String.raw`^(?:(${LABEL})${SUFFIX}(?:${SEPARATOR})|\p{L}+\s+(${LABEL})(?<=\p{L}{2})${SUFFIX}${COLON})`,
+  'iu',
+);
 // The label must follow a space or comma; looking back one character keeps a run of them from being
 // tried again at every position.
 const INNER_LABEL = new RegExp(String.raw`(?<=[\s,])(${LABEL})${SUFFIX}${COLON}`, 'giu');

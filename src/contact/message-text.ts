@@ -24,7 +24,12 @@ export function plainLines(source: string): string[] {
     .replace(/(^|[^\p{L}\p{N}])_+|_+(?=$|[^\p{L}\p{N}])/gmu, '$1');
   return decodeEntities(text)
     .split(/\r\n|\r|\n/)
-    .map((line) => line.replace(/^\s*(?:[•◦▪‣>-]|\d{1,2}[.)])\s+/u, '').replace(/\s+/g, ' ').trim())
+    .map((line) =>
+      line
+        .replace(/^\s*(?:[•◦▪‣>-]|\d{1,2}[.)])\s+/u, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
     .filter((line) => line !== '');
 }
 

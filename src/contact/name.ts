@@ -18,9 +18,31 @@ const TITLE = /^(mrs|mr|ms|miss|mx|doctor|dr)(?:\.|\s+|$)\s*/iu;
 const LABEL = /^(?:name|tel|phone|mobile|mob|cell|ph|number|contact)[:\uFF1A]$/iu;
 const EDGE = /^[\s\p{P}\p{S}\p{Cf}]$/u;
 /** Words that go with the family name after them: `Ludwig van Beethoven`, `Juan de la Cruz`, `Ahmed al Farsi`. */
-const PARTICLES = new Set(
-  ['van', 'von', 'der', 'den', 'ter', 'ten', 'zu', 'de', 'del', 'della', 'di', 'da', 'do', 'dos', 'das', 'du', 'la', 'le', 'al', 'el', 'bin', 'binti', 'ibn'],
-);
+const PARTICLES = new Set([
+  'van',
+  'von',
+  'der',
+  'den',
+  'ter',
+  'ten',
+  'zu',
+  'de',
+  'del',
+  'della',
+  'di',
+  'da',
+  'do',
+  'dos',
+  'das',
+  'du',
+  'la',
+  'le',
+  'al',
+  'el',
+  'bin',
+  'binti',
+  'ibn',
+]);
 
 /** The salutation an honorific such as `DR.`, `Mrs` or `Miss` stands for; undefined for any other word. */
 export function salutationOf(word: string | undefined): Salutation | undefined {
@@ -44,13 +66,21 @@ export function cleanPart(text: string | undefined): string | undefined {
  */
 export function readName(text: string): DraftName {
   const kept = text.split(/\s+/u).filter((word) => !LABEL.test(word) && !word.includes('@'));
-  const name = trimEdges(withoutRequestWords(kept).join(' ').replace(/\(\s*\)/gu, ' '));
+  const name = trimEdges(
+    withoutRequestWords(kept)
+      .join(' ')
+      .replace(/\(\s*\)/gu, ' '),
+  );
   const [head = '', given, ...others] = name.split(',');
   const family = titled(head);
   if (given !== undefined && others.length === 0 && isOneFamilyName(family.words)) {
     const first = titled(given);
     if (first.words.length > 0) {
-      return withoutEmpty({ salutation: first.salutation ?? family.salutation, firstName: joined(first.words), lastName: joined(family.words) });
+      return withoutEmpty({
+        salutation: first.salutation ?? family.salutation,
+        firstName: joined(first.words),
+        lastName: joined(family.words),
+      });
     }
   }
   const { salutation, words: parts } = given === undefined ? titled(name) : family;

@@ -72,9 +72,7 @@ export function normalisePhone(text: string, defaultCountry: CountryCode): Phone
     const number = parse(candidate, country);
     if (number?.isValid()) return { ok: true, phone: toPhone(number, written.extension) };
   }
-  return dialledAbroad
-    ? internationalProblem(international)
-    : nationalProblem(written.digits, home);
+  return dialledAbroad ? internationalProblem(international) : nationalProblem(written.digits, home);
 }
 
 /** `+91` for India. */
@@ -156,9 +154,10 @@ function nationalProblem(digits: string, home: CountryCode | undefined): PhoneRe
   const problem = lengthProblem(digits, home);
   if (problem === 'NOT_A_NUMBER') return notANumber();
   // The digits could be right for some other country, so the fix may be the country, not a digit: `readIn` says so.
-  const failed = problem === 'TOO_SHORT' || problem === 'TOO_LONG'
-    ? lengthFailure(problem, home)
-    : failure('INVALID_COUNTRY', `That isn't a valid number in ${regionName(home)}. Check the digits.`);
+  const failed =
+    problem === 'TOO_SHORT' || problem === 'TOO_LONG'
+      ? lengthFailure(problem, home)
+      : failure('INVALID_COUNTRY', `That isn't a valid number in ${regionName(home)}. Check the digits.`);
   return { ...failed, readIn: home };
 }
 

@@ -22,7 +22,13 @@ export function parseContactText(input: string): TextDraft {
   const runs = phoneRuns(text);
   const phone = runs.reduce<PhoneRun | undefined>((best, run) => (!best || run.digits > best.digits ? run : best), undefined);
   const unplaced = runs.flatMap((run) =>
-    run === phone ? (run.stray ? [run.stray] : []) : run.digits >= MIN_PHONE_DIGITS ? [{ start: run.start, end: Math.max(run.end, run.stray?.end ?? 0) }] : [],
+    run === phone
+      ? run.stray
+        ? [run.stray]
+        : []
+      : run.digits >= MIN_PHONE_DIGITS
+        ? [{ start: run.start, end: Math.max(run.end, run.stray?.end ?? 0) }]
+        : [],
   );
   const taken = [...(phone ? [phone] : []), ...unplaced].sort((a, b) => a.start - b.start);
   return {

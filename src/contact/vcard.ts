@@ -13,7 +13,13 @@ type Property = InstanceType<typeof ICAL.Property>;
  * a handful of numbers, and what an address book or a forged file repeats past that is not read.
  * An Apple label (`item1.X-ABLABEL:mobile`) is kept only for a number kept before it, as Apple writes it.
  */
-const KEPT_PER_CARD = new Map([['version', 1], ['n', 1], ['fn', 1], ['tel', 5], ['x-ablabel', 5]]);
+const KEPT_PER_CARD = new Map([
+  ['version', 1],
+  ['n', 1],
+  ['fn', 1],
+  ['tel', 5],
+  ['x-ablabel', 5],
+]);
 const CONTENT_LINE = /^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)[;:]/;
 const ENCODINGS = new Set(['quoted-printable', 'base64', 'b', '8bit', '7bit']);
 const MOBILE = /\b(cell|mobile|iphone|whatsapp)\b/i;
@@ -83,10 +89,7 @@ function isLine(line: string, expected: string): boolean {
 
 function cardDraft(lines: string[]): ContactDraft | undefined {
   // ical.js picks its vCard 4.0 rules only when VERSION comes first, which not every exporter does.
-  const ordered = [
-    ...lines.filter((line) => /^VERSION:/i.test(line)),
-    ...lines.filter((line) => !/^VERSION:/i.test(line)),
-  ];
+  const ordered = [...lines.filter((line) => /^VERSION:/i.test(line)), ...lines.filter((line) => !/^VERSION:/i.test(line))];
   let card: InstanceType<typeof ICAL.Component>;
   try {
     card = new ICAL.Component(ICAL.parse(['BEGIN:VCARD', ...ordered.map(fromVCard21), 'END:VCARD'].join('\r\n')));

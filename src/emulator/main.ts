@@ -26,6 +26,9 @@ console.log(
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void emulator.close().then(() => database.close()).then(() => process.exit(0));
+    void emulator
+      .close()
+      .then(() => database.close())
+      .then(() => process.exit(0));
   });
 }

@@ -9,7 +9,6 @@ import type { Db } from '../database.js';
 import type { KoreIdentity } from '../kore/endpoint.js';
 import { readBody } from '../read-body.js';
 
-
 /** A running emulator. */
 export interface Emulator {
   url: string;
@@ -110,7 +109,11 @@ export async function startEmulator(opts: {
     if (repeated) return send(res, 409, duplicate(repeated));
     try {
       const created = await db.insert(emulatorContacts).values(rows).returning();
-      send(res, 200, created.map((row) => view(row, orgId)));
+      send(
+        res,
+        200,
+        created.map((row) => view(row, orgId)),
+      );
     } catch (error) {
       const taken = await takenNumber(db, identity.streamId, numbers);
       if (taken) return send(res, 409, duplicate(taken));
@@ -168,7 +171,6 @@ function errors(msg: string, code: string) {
 function duplicate(phone: string) {
   return errors(`A contact with phone number ${phone} already exists`, 'DUPLICATE_PHONE_NUMBER');
 }
-
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;

@@ -67,9 +67,7 @@ export function classifyAnswer(operation: Operation, status: number, body: unkno
   if (status === 401 || status === 403) return { kind: 'unauthorized', status, messages };
   if (status === 408 || status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(retryAfter, now);
-    return retryAfterMs === undefined
-      ? { kind: 'unavailable', status, messages }
-      : { kind: 'unavailable', status, messages, retryAfterMs };
+    return retryAfterMs === undefined ? { kind: 'unavailable', status, messages } : { kind: 'unavailable', status, messages, retryAfterMs };
   }
   return { kind: 'rejected', status, messages };
 }

@@ -58,7 +58,12 @@ function pathOf(url: string | undefined): string | undefined {
 function signedRecently(req: IncomingMessage, now: number): boolean {
   const signature = req.headers['x-slack-signature'];
   const timestamp = Number(req.headers['x-slack-request-timestamp']);
-  return typeof signature === 'string' && signature !== '' && Number.isInteger(timestamp) && Math.abs(now / 1000 - timestamp) <= TIMESTAMP_TOLERANCE_S;
+  return (
+    typeof signature === 'string' &&
+    signature !== '' &&
+    Number.isInteger(timestamp) &&
+    Math.abs(now / 1000 - timestamp) <= TIMESTAMP_TOLERANCE_S
+  );
 }
 
 function loggedPath(url: string | undefined): string | undefined {

@@ -57,7 +57,12 @@ function richText(elements: unknown, depth: number): string {
     .map((el) => {
       if (typeof el !== 'object' || el === null) return '';
       const e = el as Record<string, unknown>;
-      if (Array.isArray(e.elements) && e.type !== 'rich_text_section' && e.type !== 'rich_text_preformatted' && e.type !== 'rich_text_quote') {
+      if (
+        Array.isArray(e.elements) &&
+        e.type !== 'rich_text_section' &&
+        e.type !== 'rich_text_preformatted' &&
+        e.type !== 'rich_text_quote'
+      ) {
         return richText(e.elements, depth + 1);
       }
       if (Array.isArray(e.elements)) return (e.elements as unknown[]).map(inline).join('');

@@ -29,7 +29,10 @@ function namedFailures(log: Logger): webApi.FetchFunction {
     try {
       const response = await fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
       if (!response.ok) {
-        log.warn({ method, status: response.status, retryAfter: response.headers.get('retry-after') ?? undefined }, 'Slack Web API call failed');
+        log.warn(
+          { method, status: response.status, retryAfter: response.headers.get('retry-after') ?? undefined },
+          'Slack Web API call failed',
+        );
       }
       return response;
     } catch (error) {

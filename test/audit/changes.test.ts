@@ -45,7 +45,14 @@ describe.each(testTargets())('changes to a contact on $name', (target) => {
     const server = await loopback((res, _req, received) => (held ? held.push({ received, res }) : answerFor(received, res)));
     servers.push(server);
     const contacts = koreClient(
-      { host: server.url, streamId: 'st-changes', accountId: 'acc', clientId: 'cs', clientSecret: 'changes-secret-0123456789abcdef', enforceJti: false },
+      {
+        host: server.url,
+        streamId: 'st-changes',
+        accountId: 'acc',
+        clientId: 'cs',
+        clientSecret: 'changes-secret-0123456789abcdef',
+        enforceJti: false,
+      },
       { defaultExtension: '+' },
     );
     return { server, contacts };
@@ -103,7 +110,11 @@ describe.each(testTargets())('changes to a contact on $name', (target) => {
       ['updated', 'c-put-2'],
       ['deleted', 'c-del-1'],
     ]);
-    expect(server.received.map((r) => `${r.method} ${r.url.split('/').pop()}`).sort()).toEqual(['DELETE c-del-1', 'PUT c-put-1', 'PUT c-put-2']);
+    expect(server.received.map((r) => `${r.method} ${r.url.split('/').pop()}`).sort()).toEqual([
+      'DELETE c-del-1',
+      'PUT c-put-1',
+      'PUT c-put-2',
+    ]);
     for (const put of server.received.filter((r) => r.method === 'PUT')) expect(Array.isArray(JSON.parse(put.body))).toBe(false);
     expect(settled).toHaveLength(3);
   });
@@ -134,10 +145,19 @@ describe.each(testTargets())('changes to a contact on $name', (target) => {
   });
 
   it('retries a change answered with some other contact, as a success that is not ours', async () => {
-    const server = await loopback((res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'c-not-this-one' })));
+    const server = await loopback((res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'c-not-this-one' })),
+    );
     servers.push(server);
     const contacts = koreClient(
-      { host: server.url, streamId: 'st', accountId: 'acc', clientId: 'cs', clientSecret: 'changes-secret-0123456789abcdef', enforceJti: false },
+      {
+        host: server.url,
+        streamId: 'st',
+        accountId: 'acc',
+        clientId: 'cs',
+        clientSecret: 'changes-secret-0123456789abcdef',
+        enforceJti: false,
+      },
       { defaultExtension: '+' },
     );
     const row = (await recordRequest(db, change('update', 'c-mine'))).row;

@@ -55,7 +55,13 @@ export async function waitFor(what: string, check: () => Promise<boolean>): Prom
 let keys = 0;
 export async function record(db: Db, person: Contact): Promise<RequestRow> {
   keys += 1;
-  const { row } = await recordRequest(db, { idempotencyKey: `delivery-${keys}-${Math.random()}`, userId: 'U0AGENT', source: 'slash', reply: { kind: 'modal', viewId: 'V-delivery' }, contact: person });
+  const { row } = await recordRequest(db, {
+    idempotencyKey: `delivery-${keys}-${Math.random()}`,
+    userId: 'U0AGENT',
+    source: 'slash',
+    reply: { kind: 'modal', viewId: 'V-delivery' },
+    contact: person,
+  });
   return row;
 }
 

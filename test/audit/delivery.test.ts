@@ -24,7 +24,13 @@ describe.each(testTargets())('delivery on $name', (target) => {
   it('accepts a request already leased to itself: no other worker takes it, and it is sent without a second claim', async () => {
     const told = recorder();
     const worker = delivery(f.toEmulator, told.hooks);
-    const { row, isNew } = await worker.accept({ idempotencyKey: `accept-${Date.now()}`, userId: 'U1', source: 'slash', reply: { kind: 'modal', viewId: 'V-leased' }, contact: someone('Leased Early') });
+    const { row, isNew } = await worker.accept({
+      idempotencyKey: `accept-${Date.now()}`,
+      userId: 'U1',
+      source: 'slash',
+      reply: { kind: 'modal', viewId: 'V-leased' },
+      contact: someone('Leased Early'),
+    });
     expect(isNew).toBe(true);
     expect(row).toMatchObject({ status: 'pending', attempts: 1, leaseUntil: expect.any(Date) });
     expect(await claimRequests(f.db, { leaseMs: 60_000, limit: 10, ids: [row.id] })).toEqual([]);
@@ -144,7 +150,11 @@ describe.each(testTargets())('delivery on $name', (target) => {
     const row = await record(f.db, someone('Too Late'));
     await delivery(await endpoint(reply(503, 'Service Unavailable')), told.hooks, { deadlineMs: 0 }).deliverNow([row.id]);
     const after = await findRequest(f.db, row.id);
-    expect(after).toMatchObject({ status: 'failed', attempts: 1, error: { kind: 'unavailable', status: 503, messages: ['Service Unavailable'] } });
+    expect(after).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { kind: 'unavailable', status: 503, messages: ['Service Unavailable'] },
+    });
     expect(told.settled).toEqual([after]);
     expect(told.queued).toEqual([]);
   });
@@ -155,13 +165,19 @@ describe.each(testTargets())('delivery on $name', (target) => {
     f.servers.push(silent);
     const contacts = koreClient({ host: silent.url, ...identity }, { defaultExtension: '+', timeoutMs: 200 });
     await delivery(contacts, recorder().hooks, { deadlineMs: 0 }).deliverNow([row.id]);
-    expect(await findRequest(f.db, row.id)).toMatchObject({ status: 'failed', error: { kind: 'unavailable', messages: ['No answer within 200 ms.'] } });
+    expect(await findRequest(f.db, row.id)).toMatchObject({
+      status: 'failed',
+      error: { kind: 'unavailable', messages: ['No answer within 200 ms.'] },
+    });
   });
 
   it('does not retry when the endpoint refuses the credentials', async () => {
     const told = recorder();
     const row = await record(f.db, someone('Bad Secret'));
-    const wrong = koreClient({ host: f.emulator.url, ...identity, clientSecret: 'not-the-emulator-secret', enforceJti: false }, { defaultExtension: '+' });
+    const wrong = koreClient(
+      { host: f.emulator.url, ...identity, clientSecret: 'not-the-emulator-secret', enforceJti: false },
+      { defaultExtension: '+' },
+    );
     await delivery(wrong, told.hooks).deliverNow([row.id]);
     const after = await findRequest(f.db, row.id);
     expect(after).toMatchObject({ status: 'unauthorized', attempts: 1, error: { kind: 'unauthorized', status: 401 } });

@@ -14,7 +14,13 @@ let keys = 0;
 async function settled(db: Db, source: RequestRow['source'] = 'slash'): Promise<RequestRow> {
   keys += 1;
   const person = contact({ firstName: 'Notice', lastName: `Person${keys}`, phone: freshIndianNumber() });
-  const { row } = await recordRequest(db, { idempotencyKey: `outbox-${keys}-${Math.random()}`, userId: `UOUT${keys}`, source, reply: source === 'cli' ? { kind: 'cli' } : { kind: 'modal', viewId: `V-outbox-${keys}` }, contact: person });
+  const { row } = await recordRequest(db, {
+    idempotencyKey: `outbox-${keys}-${Math.random()}`,
+    userId: `UOUT${keys}`,
+    source,
+    reply: source === 'cli' ? { kind: 'cli' } : { kind: 'modal', viewId: `V-outbox-${keys}` },
+    contact: person,
+  });
   const [done] = await settleRequests(db, [{ id: row.id, status: 'created', contactId: `c-${keys}` }]);
   return done!;
 }
@@ -98,7 +104,9 @@ describe.each(testTargets())('the outbox of notices on $name', (target) => {
     await worker.tellNow(row.id);
     await worker.stop(1_000);
     const [notice] = await noticesOf(row.id);
-    const [failed] = (await db.select().from(requestEvents).where(eq(requestEvents.requestId, row.id))).filter((e) => e.kind === 'notify_failed');
+    const [failed] = (await db.select().from(requestEvents).where(eq(requestEvents.requestId, row.id))).filter(
+      (e) => e.kind === 'notify_failed',
+    );
     expect(notice).toMatchObject({ state: 'waiting', attempts: 1 });
     expect(notice!.nextAttemptAt.getTime() - failed!.at.getTime()).toBeGreaterThanOrEqual(45_000);
   });
@@ -106,7 +114,17 @@ describe.each(testTargets())('the outbox of notices on $name', (target) => {
   it('a "queued" notice not yet through is dropped once the outcome is known: the user is told the outcome only', async () => {
     keys += 1;
     const person = contact({ firstName: 'Queued', lastName: `Person${keys}`, phone: freshIndianNumber() });
-    const { row } = await recordRequest(db, { idempotencyKey: `outbox-q-${keys}`, userId: 'UQUEUED', source: 'slash', reply: { kind: 'modal', viewId: 'V-queued' }, contact: person }, { leaseMs: 60_000 });
+    const { row } = await recordRequest(
+      db,
+      {
+        idempotencyKey: `outbox-q-${keys}`,
+        userId: 'UQUEUED',
+        source: 'slash',
+        reply: { kind: 'modal', viewId: 'V-queued' },
+        contact: person,
+      },
+      { leaseMs: 60_000 },
+    );
     expect(await deferRequest(db, row, 0, 'HTTP 503', false, true)).toBe(true);
     expect(await noticesOf(row.id)).toMatchObject([{ what: 'queued', state: 'waiting' }]);
     const [claimed] = await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] });
@@ -130,7 +148,9 @@ describe.each(testTargets())('the outbox of notices on $name', (target) => {
     await worker.stop(1_000);
     expect(sent).toEqual([]);
     expect(await eventKinds(row.id)).toContain('notify_expired');
-    const line = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request === row.id && String(l.msg).startsWith('gave up telling the user'));
+    const line = logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.request === row.id && String(l.msg).startsWith('gave up telling the user'));
     expect(line).toMatchObject({ level: 'error' });
   });
 
@@ -147,7 +167,11 @@ describe.each(testTargets())('the outbox of notices on $name', (target) => {
     a.start();
     b.start();
     await Promise.all(rows.map((r, i) => (i % 2 ? a : b).tellNow(r.id)));
-    await eventually(async () => ((await Promise.all(rows.map((r) => noticesOf(r.id)))).every(([n]) => n?.state === 'delivered') ? true : undefined), 10_000, 'all delivered');
+    await eventually(
+      async () => ((await Promise.all(rows.map((r) => noticesOf(r.id)))).every(([n]) => n?.state === 'delivered') ? true : undefined),
+      10_000,
+      'all delivered',
+    );
     await Promise.all([a.stop(1_000), b.stop(1_000)]);
     expect([...sends.values()].every((n) => n === 1)).toBe(true);
     expect(sends.size).toBe(30);

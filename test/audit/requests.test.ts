@@ -61,7 +61,10 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
     it('stores a pending request with the normalised contact and a recorded event', async () => {
       const { row, isNew } = await recordRequest(
         db,
-        request({ contact: contact({ salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '099887 76655 ext. 12', country: 'IN' }), reply: { kind: 'modal', viewId: 'V123' } }),
+        request({
+          contact: contact({ salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '099887 76655 ext. 12', country: 'IN' }),
+          reply: { kind: 'modal', viewId: 'V123' },
+        }),
       );
       expect(isNew).toBe(true);
       expect(row).toMatchObject({
@@ -91,7 +94,11 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
     it('returns the earlier request for a repeated idempotency key and stores nothing new', async () => {
       const first = request();
       const a = await recordRequest(db, first);
-      const b = await recordRequest(db, { ...first, userId: 'U0OTHER', contact: contact({ firstName: 'Some', lastName: 'One', phone: freshIndianNumber() }) });
+      const b = await recordRequest(db, {
+        ...first,
+        userId: 'U0OTHER',
+        contact: contact({ firstName: 'Some', lastName: 'One', phone: freshIndianNumber() }),
+      });
       expect(b).toEqual({ row: a.row, isNew: false });
       const rows = await db.select().from(contactRequests).where(eq(contactRequests.idempotencyKey, first.idempotencyKey));
       expect(rows).toHaveLength(1);
@@ -115,8 +122,16 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
         lastName: 'Dupont',
         phone: { countryCode: '+1', nationalNumber: '2015550123', extension: '42' },
       });
-      const { row: plain } = await recordRequest(db, request({ contact: contact({ firstName: 'No', lastName: 'Title', phone: '+44 7400 123456' }) }));
-      expect(requestContact(plain)).toEqual({ salutation: undefined, firstName: 'No', lastName: 'Title', phone: { countryCode: '+44', nationalNumber: '7400123456' } });
+      const { row: plain } = await recordRequest(
+        db,
+        request({ contact: contact({ firstName: 'No', lastName: 'Title', phone: '+44 7400 123456' }) }),
+      );
+      expect(requestContact(plain)).toEqual({
+        salutation: undefined,
+        firstName: 'No',
+        lastName: 'Title',
+        phone: { countryCode: '+44', nationalNumber: '7400123456' },
+      });
     });
   });
 
@@ -149,7 +164,10 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
       };
       const claimed = (await Promise.all([claimer(), claimer(), claimer(), claimer()])).flat();
       expect(claimed.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
-      const rows = await db.select().from(contactRequests).where(sql`${contactRequests.id} in ${[...ids]}`);
+      const rows = await db
+        .select()
+        .from(contactRequests)
+        .where(sql`${contactRequests.id} in ${[...ids]}`);
       expect(rows.map((r) => r.attempts)).toEqual(Array(20).fill(1));
       const attempts = await db
         .select()
@@ -210,7 +228,9 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
       const settled = await settleOne(db, row.id, { status: 'created', contactId: 'c-1234' });
       expect(settled).toMatchObject({ id: row.id, status: 'created', contactId: 'c-1234', leaseUntil: null, attempts: 1 });
       expect(settled!.settledAt).toBeInstanceOf(Date);
-      expect(await settleOne(db, row.id, { status: 'duplicate', error: { kind: 'duplicate', status: 409, messages: ['late'] } })).toBeUndefined();
+      expect(
+        await settleOne(db, row.id, { status: 'duplicate', error: { kind: 'duplicate', status: 409, messages: ['late'] } }),
+      ).toBeUndefined();
       expect(await findRequest(db, row.id)).toEqual(settled);
       expect(await claimRequests(db, { leaseMs: 60_000, limit: 1, ids: [row.id] })).toEqual([]);
       const events = await eventsOf(db, row.id);

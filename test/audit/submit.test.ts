@@ -10,7 +10,13 @@ import { createLogger } from '../../src/log.js';
 import { freshIndianNumber } from '../kore/loopback.js';
 import { testTargets, type TestDatabase } from '../support/databases.js';
 
-const identity: KoreIdentity = { streamId: 'st-submit', accountId: 'acc-submit', clientId: 'cs-submit', clientSecret: 'submit-secret-0123456789abcdef', enforceJti: false };
+const identity: KoreIdentity = {
+  streamId: 'st-submit',
+  accountId: 'acc-submit',
+  clientId: 'cs-submit',
+  clientSecret: 'submit-secret-0123456789abcdef',
+  enforceJti: false,
+};
 
 let keys = 0;
 function submission(overrides: Partial<Submission> = {}): Submission {
@@ -51,7 +57,11 @@ describe.each(testTargets())('submit on $name', (target) => {
   it('records nothing for an invalid contact, and says what is wrong with it', async () => {
     const before = await recentRequests(db, { limit: 1 });
     const submitted = await submit(submission({ input: { firstName: 'Bob', phone: '12' } }));
-    expect(submitted).toMatchObject({ kind: 'invalid', invalid: { errors: { lastName: 'Enter a name.', phone: expect.any(String) } }, unplaced: [] });
+    expect(submitted).toMatchObject({
+      kind: 'invalid',
+      invalid: { errors: { lastName: 'Enter a name.', phone: expect.any(String) } },
+      unplaced: [],
+    });
     expect(await recentRequests(db, { limit: 1 })).toEqual(before);
   });
 
@@ -62,7 +72,10 @@ describe.each(testTargets())('submit on $name', (target) => {
 
   it('records, lets the way in tell its user, then sends', async () => {
     const seen: RequestRow[] = [];
-    const submitted = await submit(submission({ input: { firstName: 'Kavya', lastName: 'Iyer', phone: '098765 01234' } }), async (row) => void seen.push(row));
+    const submitted = await submit(
+      submission({ input: { firstName: 'Kavya', lastName: 'Iyer', phone: '098765 01234' } }),
+      async (row) => void seen.push(row),
+    );
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ status: 'pending', phoneE164: '+919876501234', source: 'slash', userId: 'U0SUBMIT' });
     expect(submitted).toMatchObject({ kind: 'accepted', isNew: true });
@@ -72,10 +85,12 @@ describe.each(testTargets())('submit on $name', (target) => {
   it('sends an accepted request even when telling the user fails', async () => {
     const made = submission();
     let id = 0;
-    await expect(submit(made, async (row) => {
+    await expect(
+      submit(made, async (row) => {
         id = row.id;
         throw new Error('Slack is gone');
-      })).rejects.toThrow('Slack is gone');
+      }),
+    ).rejects.toThrow('Slack is gone');
     expect(await findRequest(db, id)).toMatchObject({ status: 'created' });
   });
 

@@ -28,7 +28,11 @@ describe.each(testTargets())('attempts that may have arrived on $name', (target)
     } finally {
       await worker.stop(5_000);
     }
-    expect(await findRequest(f.db, row.id)).toMatchObject({ status: 'duplicate', attempts: 2, error: { kind: 'duplicate', afterUncertainAttempt: true } });
+    expect(await findRequest(f.db, row.id)).toMatchObject({
+      status: 'duplicate',
+      attempts: 2,
+      error: { kind: 'duplicate', afterUncertainAttempt: true },
+    });
   });
 
   it('does not blame a later duplicate on a first attempt whose connection was refused', async () => {

@@ -16,22 +16,50 @@ import { expectWellFormed } from './well-formed.js';
 
 const contacts: Array<{ name: string; phone: string; draft: ContactDraft }> = [
   { name: 'Priya Natarajan', phone: '+91 99887 76655', draft: { firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' } },
-  { name: 'Dr. Ludwig van Beethoven', phone: '+49 170 1234567', draft: { salutation: 'Dr', firstName: 'Ludwig', lastName: 'van Beethoven', phone: '+49 170 1234567' } },
-  { name: 'Carlos Eduardo Souza', phone: '(11) 91234-5678', draft: { firstName: 'Carlos Eduardo', lastName: 'Souza', phone: '(11) 91234-5678' } },
+  {
+    name: 'Dr. Ludwig van Beethoven',
+    phone: '+49 170 1234567',
+    draft: { salutation: 'Dr', firstName: 'Ludwig', lastName: 'van Beethoven', phone: '+49 170 1234567' },
+  },
+  {
+    name: 'Carlos Eduardo Souza',
+    phone: '(11) 91234-5678',
+    draft: { firstName: 'Carlos Eduardo', lastName: 'Souza', phone: '(11) 91234-5678' },
+  },
 ];
 const contact = fc.constantFrom(...contacts);
 const size = fc.integer({ min: 40_000, max: 80_000 });
 
 /** Noise built from units, long enough to have been slow; `units` picks what a shape may hold. */
 function noise(units: string[]): fc.Arbitrary<string> {
-  return fc
-    .tuple(fc.array(fc.constantFrom(...units), { minLength: 1, maxLength: 3 }), size)
-    .map(([parts, length]) => parts.join('').repeat(Math.ceil(length / parts.join('').length)).slice(0, length));
+  return fc.tuple(fc.array(fc.constantFrom(...units), { minLength: 1, maxLength: 3 }), size).map(([parts, length]) =>
+    parts
+      .join('')
+      .repeat(Math.ceil(length / parts.join('').length))
+      .slice(0, length),
+  );
 }
 
 /** Punctuation and spaces only: free text cannot tell junk words from names, but it must shed these. */
 const PUNCTUATION = ['(', '+', ' ', '=', ',', '-', '!', '#', '\t', '=\r\n', '((+', '+(', ') (', '*', '/'];
-const WORDS = [...PUNCTUATION, 'name: ', 'Name:', 'ext ', 'x', 'Mobile: ', 'tel:', '_', '<', '|', '>', '&amp;', ':', 'New contact: ', '\n', '1 '];
+const WORDS = [
+  ...PUNCTUATION,
+  'name: ',
+  'Name:',
+  'ext ',
+  'x',
+  'Mobile: ',
+  'tel:',
+  '_',
+  '<',
+  '|',
+  '>',
+  '&amp;',
+  ':',
+  'New contact: ',
+  '\n',
+  '1 ',
+];
 
 describe('typed text with hostile noise', () => {
   it('still gives the name and number written before the noise', () => {
@@ -46,10 +74,15 @@ describe('typed text with hostile noise', () => {
 
   it('still gives the name and number written after a short run of noise', () => {
     fc.assert(
-      fc.property(contact, noise(PUNCTUATION.filter((unit) => !unit.includes('\n'))), fc.integer({ min: 1, max: 800 }), ({ name, phone, draft }, junk, length) => {
-        const { unplaced: _, ...read } = parseContactText(`${junk.slice(0, length)} ${name} ${phone}`);
-        expect(read).toEqual(draft);
-      }),
+      fc.property(
+        contact,
+        noise(PUNCTUATION.filter((unit) => !unit.includes('\n'))),
+        fc.integer({ min: 1, max: 800 }),
+        ({ name, phone, draft }, junk, length) => {
+          const { unplaced: _, ...read } = parseContactText(`${junk.slice(0, length)} ${name} ${phone}`);
+          expect(read).toEqual(draft);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -63,10 +96,7 @@ describe('shared messages with hostile noise', () => {
   ];
 
   // Words on the contact's own line would be part of its name; punctuation there must be shed.
-  const after = fc.oneof(
-    fc.tuple(noise(WORDS), fc.constant('\n')),
-    fc.tuple(noise(PUNCTUATION), fc.constantFrom(' ', '\n')),
-  );
+  const after = fc.oneof(fc.tuple(noise(WORDS), fc.constant('\n')), fc.tuple(noise(PUNCTUATION), fc.constantFrom(' ', '\n')));
 
   it('still finds the contact given before the noise, and every draft is well-formed', () => {
     fc.assert(

@@ -58,7 +58,9 @@ describe('FILE_LINES_CAP', () => {
 describe("the budget a message's card files share", () => {
   const card = (n: number, tels = 1) =>
     `BEGIN:VCARD\r\nVERSION:3.0\r\nN:Natarajan;Priya ${n};;;\r\nFN:Priya ${n} Natarajan\r\n` +
-    Array.from({ length: tels }, (_, t) => `item${t}.TEL:+91 99887 ${String(10_000 + n * 10 + t)}\r\nitem${t}.X-ABLABEL:mobile\r\n`).join('') +
+    Array.from({ length: tels }, (_, t) => `item${t}.TEL:+91 99887 ${String(10_000 + n * 10 + t)}\r\nitem${t}.X-ABLABEL:mobile\r\n`).join(
+      '',
+    ) +
     'END:VCARD\r\n';
   const book = (from: number, count: number, tels = 1) => Array.from({ length: count }, (_, n) => card(from + n, tels)).join('');
   const first = (n: number) => ({ firstName: `Priya ${n}`, lastName: 'Natarajan', phone: `+91 99887 ${String(10_000 + n * 10)}` });

@@ -13,9 +13,7 @@ const EXPECTED: Record<string, ContactDraft[]> = {
   'labelled-lines.txt': [{ firstName: 'John', lastName: 'Smith', phone: '+44 7700 900123' }],
   'labelled-one-line-pipes.txt': [{ firstName: 'John', lastName: 'Smith', phone: '+44 7700 900123' }],
   'slack-bold-labels.txt': [{ salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }],
-  'first-last-salutation.txt': [
-    { salutation: 'Mrs', firstName: 'Anjali', lastName: 'Deshpande', phone: '+91 98200 11223' },
-  ],
+  'first-last-salutation.txt': [{ salutation: 'Mrs', firstName: 'Anjali', lastName: 'Deshpande', phone: '+91 98200 11223' }],
   'name-dash-number-list.txt': [
     { firstName: 'Rohan', lastName: 'Mehta', phone: '+91 98220 12345' },
     { firstName: 'Sneha', lastName: 'Kulkarni', phone: '+91 98600 54321' },
@@ -53,9 +51,7 @@ const EXPECTED: Record<string, ContactDraft[]> = {
   'french-portable-label.txt': [{ firstName: 'Jean-Luc', lastName: 'Picard', phone: '+33 6 12 34 56 78' }],
   'request-words-before-name.txt': [{ firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }],
   'workflow-form.json': [{ firstName: 'Amelia', lastName: 'Hart', phone: '+44 7700 900555' }],
-  'section-fields-bot.json': [
-    { salutation: 'Dr', firstName: 'Maximilian', lastName: 'von Bergen', phone: '+49 170 1234567' },
-  ],
+  'section-fields-bot.json': [{ salutation: 'Dr', firstName: 'Maximilian', lastName: 'von Bergen', phone: '+49 170 1234567' }],
   'attachment-fields.json': [{ firstName: 'Olivia', lastName: 'Brown', phone: '(212) 555-0199' }],
   'rich-text-duplicate.json': [{ firstName: 'Sipho', lastName: 'Ndlovu', phone: '+27 82 123 4567' }],
   'vcard-files-and-text.json': [
@@ -106,15 +102,11 @@ describe('parseCard', () => {
   });
 
   it('reads the text when the blocks hold no contact', () => {
-    expect(parseCard({ text: 'Tel: 020 7946 0958', blockTexts: ['*Heads up*'] }).drafts).toStrictEqual([
-      { phone: '020 7946 0958' },
-    ]);
+    expect(parseCard({ text: 'Tel: 020 7946 0958', blockTexts: ['*Heads up*'] }).drafts).toStrictEqual([{ phone: '020 7946 0958' }]);
   });
 
   it('keeps a draft with only a name', () => {
-    expect(parseCard({ text: '*Full name:* Grace Hopper' }).drafts).toStrictEqual([
-      { firstName: 'Grace', lastName: 'Hopper' },
-    ]);
+    expect(parseCard({ text: '*Full name:* Grace Hopper' }).drafts).toStrictEqual([{ firstName: 'Grace', lastName: 'Hopper' }]);
   });
 
   it('ignores a job title given as Title', () => {
@@ -124,9 +116,7 @@ describe('parseCard', () => {
   });
 
   it('does not take the value under another label for the name above a number', () => {
-    expect(parseCard({ text: 'Company:\nAcme Ltd\nMobile: 07700 900321' }).drafts).toStrictEqual([
-      { phone: '07700 900321' },
-    ]);
+    expect(parseCard({ text: 'Company:\nAcme Ltd\nMobile: 07700 900321' }).drafts).toStrictEqual([{ phone: '07700 900321' }]);
   });
 
   it('takes a name on the line above a number', () => {
@@ -143,8 +133,12 @@ describe('parseCard', () => {
 
   it('reads a label after one word only with a colon, and not a one-letter label', () => {
     expect(parseCard({ text: 'Primary mobile: 07700 900321' }).drafts).toStrictEqual([{ phone: '07700 900321' }]);
-    expect(parseCard({ text: 'Priya M: 07700 900321' }).drafts).toStrictEqual([{ firstName: 'Priya', lastName: 'M', phone: '07700 900321' }]);
-    expect(parseCard({ text: 'Rahul M\n07700 900321' }).drafts).toStrictEqual([{ firstName: 'Rahul', lastName: 'M', phone: '07700 900321' }]);
+    expect(parseCard({ text: 'Priya M: 07700 900321' }).drafts).toStrictEqual([
+      { firstName: 'Priya', lastName: 'M', phone: '07700 900321' },
+    ]);
+    expect(parseCard({ text: 'Rahul M\n07700 900321' }).drafts).toStrictEqual([
+      { firstName: 'Rahul', lastName: 'M', phone: '07700 900321' },
+    ]);
   });
 
   it.each(['Portable', 'Móvil', 'Movil', 'Celular', 'Handy', 'Mobil', 'Cell phone', 'Mobile phone'])(
@@ -179,9 +173,9 @@ describe('parseCard', () => {
     expect(parseCard({ blockTexts: ['Name: Priya Natarajan', filler, 'Mobile: +91 99887 76655'] }).drafts).toStrictEqual([
       { firstName: 'Priya', lastName: 'Natarajan' },
     ]);
-    expect(parseCard({ blockTexts: ['Name: Priya Natarajan', filler], text: 'BEGIN:VCARD\nFN:Jo Bloggs\nEND:VCARD' }).drafts).toStrictEqual([
-      { firstName: 'Priya', lastName: 'Natarajan' },
-    ]);
+    expect(parseCard({ blockTexts: ['Name: Priya Natarajan', filler], text: 'BEGIN:VCARD\nFN:Jo Bloggs\nEND:VCARD' }).drafts).toStrictEqual(
+      [{ firstName: 'Priya', lastName: 'Natarajan' }],
+    );
   });
 
   it('does not take a hyphenated word for a label', () => {
@@ -207,7 +201,10 @@ const messageCard: fc.Arbitrary<MessageCard> = fc.record(
     text: slackish,
     blockTexts: fc.array(slackish, { maxLength: 4 }),
     fields: fc.array(fc.record({ title: slackish, value: slackish }), { maxLength: 4 }),
-    vcards: fc.array(slackish.map((body) => `BEGIN:VCARD\n${body}\nEND:VCARD`), { maxLength: 2 }),
+    vcards: fc.array(
+      slackish.map((body) => `BEGIN:VCARD\n${body}\nEND:VCARD`),
+      { maxLength: 2 },
+    ),
   },
   { requiredKeys: [] },
 );

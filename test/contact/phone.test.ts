@@ -239,13 +239,19 @@ describe('normalisePhone properties', () => {
     // `x` is left out: `x42` at the end is an extension.
     const letters = [...'ABCDEFGHIJKLMNOPQRSTUVWYZabcdefghijklmnopqrstuvwyzÉßДא'];
     fc.assert(
-      fc.property(fc.constantFrom(...exampleNumbers), fc.nat(), fc.constantFrom(...letters), fc.constantFrom('', '-', '.'), (number, at, letter, gap) => {
-        const written = number.formatInternational();
-        const digitPositions = [...written].flatMap((c, i) => (/\d/.test(c) ? [i] : []));
-        const after = digitPositions[at % digitPositions.length]! + 1;
-        const typed = written.slice(0, after) + gap + letter + written.slice(after);
-        expect(normalisePhone(typed, 'US')).toMatchObject({ ok: false, reason: 'HAS_LETTERS' });
-      }),
+      fc.property(
+        fc.constantFrom(...exampleNumbers),
+        fc.nat(),
+        fc.constantFrom(...letters),
+        fc.constantFrom('', '-', '.'),
+        (number, at, letter, gap) => {
+          const written = number.formatInternational();
+          const digitPositions = [...written].flatMap((c, i) => (/\d/.test(c) ? [i] : []));
+          const after = digitPositions[at % digitPositions.length]! + 1;
+          const typed = written.slice(0, after) + gap + letter + written.slice(after);
+          expect(normalisePhone(typed, 'US')).toMatchObject({ ok: false, reason: 'HAS_LETTERS' });
+        },
+      ),
       { numRuns: 500 },
     );
   });

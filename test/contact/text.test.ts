@@ -4,15 +4,9 @@ import { SALUTATIONS, type ContactDraft } from '../../src/contact/contact.js';
 import { parseContactText, type TextDraft } from '../../src/contact/text.js';
 
 const drafts: Array<[input: string, draft: ContactDraft]> = [
-  [
-    'Dr. Priya Natarajan +91 99887 76655',
-    { salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' },
-  ],
+  ['Dr. Priya Natarajan +91 99887 76655', { salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }],
   ['Arjun Mehta, 098765 43210', { firstName: 'Arjun', lastName: 'Mehta', phone: '098765 43210' }],
-  [
-    'Mr Arjun Mehta +91 98765 43210',
-    { salutation: 'Mr', firstName: 'Arjun', lastName: 'Mehta', phone: '+91 98765 43210' },
-  ],
+  ['Mr Arjun Mehta +91 98765 43210', { salutation: 'Mr', firstName: 'Arjun', lastName: 'Mehta', phone: '+91 98765 43210' }],
   ['Mrs Kavya Iyer 098765-43210', { salutation: 'Mrs', firstName: 'Kavya', lastName: 'Iyer', phone: '098765-43210' }],
   ['+44 7700 900123 John Smith', { firstName: 'John', lastName: 'Smith', phone: '+44 7700 900123' }],
   [
@@ -29,10 +23,7 @@ const drafts: Array<[input: string, draft: ContactDraft]> = [
   ['Mx Sam Taylor 07400 123456', { firstName: 'Sam', lastName: 'Taylor', phone: '07400 123456' }],
   ['Drew Barrymore 212 555 0123', { firstName: 'Drew', lastName: 'Barrymore', phone: '212 555 0123' }],
   ['John (+91 98765 43210) Smith', { firstName: 'John', lastName: 'Smith', phone: '+91 98765 43210' }],
-  [
-    'Name: Arjun Mehta | Phone: +91 98765 43210',
-    { firstName: 'Arjun', lastName: 'Mehta', phone: '+91 98765 43210' },
-  ],
+  ['Name: Arjun Mehta | Phone: +91 98765 43210', { firstName: 'Arjun', lastName: 'Mehta', phone: '+91 98765 43210' }],
   ['+1 212 555 0123 ext. 42 - Jane Roe', { firstName: 'Jane', lastName: 'Roe', phone: '+1 212 555 0123 ext. 42' }],
   ['tel:+1-212-555-0123;ext=42', { phone: '+1-212-555-0123;ext=42' }],
   [
@@ -98,18 +89,23 @@ describe('parseContactText unplaced text', () => {
     ['Anil Kumar +91 98765 43220 x12ab', { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220', unplaced: ['x12ab'] }],
     ['Anil Kumar +91 98765 43220 ext abc', { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220', unplaced: ['ext abc'] }],
     ['Anil Kumar +91 98765 43220 ext.', { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220', unplaced: ['ext.'] }],
-    ['Anil Kumar +91 98765 43220 x 12345678901', { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220', unplaced: ['x 12345678901'] }],
+    [
+      'Anil Kumar +91 98765 43220 x 12345678901',
+      { firstName: 'Anil', lastName: 'Kumar', phone: '+91 98765 43220', unplaced: ['x 12345678901'] },
+    ],
     ['Anil Kumar 98765 43220, 020 7946', { firstName: 'Anil', lastName: 'Kumar', phone: '98765 43220', unplaced: ['020 7946'] }],
   ])('names what it could not place in %j', (input, draft) => {
     expect(parseContactText(input)).toStrictEqual(draft);
   });
 
-  it.each(['Anil Kumar +91 98765 43220 x12', 'Anil Kumar +91 98765 43220 ext. 12', 'Anil Kumar +91 98765 43220 #12', 'Xavier Extra +91 98765 43220'])(
-    'places everything in %j',
-    (input) => {
-      expect(parseContactText(input).unplaced).toBeUndefined();
-    },
-  );
+  it.each([
+    'Anil Kumar +91 98765 43220 x12',
+    'Anil Kumar +91 98765 43220 ext. 12',
+    'Anil Kumar +91 98765 43220 #12',
+    'Xavier Extra +91 98765 43220',
+  ])('places everything in %j', (input) => {
+    expect(parseContactText(input).unplaced).toBeUndefined();
+  });
 });
 
 describe('parseContactText caps', () => {

@@ -70,9 +70,7 @@ describe('parseVCards fixtures', () => {
 describe('parseVCards', () => {
   it('unfolds 3.0/4.0 lines folded with a space or a tab', () => {
     const card = 'BEGIN:VCARD\r\nVERSION:4.0\r\nN:Natara\r\n jan;Pri\r\n\tya;;Dr;\r\nTEL;TYPE=cell:+91 998\r\n 87 76655\r\nEND:VCARD\r\n';
-    expect(parseVCards(card)).toStrictEqual([
-      { salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' },
-    ]);
+    expect(parseVCards(card)).toStrictEqual([{ salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' }]);
   });
 
   it('reads a tel: URI without an extension and with percent-encoding', () => {
@@ -103,14 +101,17 @@ describe('parseVCards', () => {
   it('reads the first five numbers of a card, and the labels of those only', () => {
     const works = Array.from({ length: 5 }, (_, n) => `TEL;TYPE=work:+1 212 555 010${n}`).join('\r\n');
     const card = (more: string) => `BEGIN:VCARD\r\nVERSION:3.0\r\nN:Hart;Amelia;;;\r\n${works}\r\n${more}\r\nEND:VCARD\r\n`;
-    expect(parseVCards(card('TEL;TYPE=cell:+44 7700 900555'))).toStrictEqual([{ firstName: 'Amelia', lastName: 'Hart', phone: '+1 212 555 0100' }]);
+    expect(parseVCards(card('TEL;TYPE=cell:+44 7700 900555'))).toStrictEqual([
+      { firstName: 'Amelia', lastName: 'Hart', phone: '+1 212 555 0100' },
+    ]);
     expect(parseVCards(card('item6.TEL:+44 7700 900555\r\nitem6.X-ABLABEL:mobile'))).toStrictEqual([
       { firstName: 'Amelia', lastName: 'Hart', phone: '+1 212 555 0100' },
     ]);
   });
 
   it('reads the first N and FN of a card', () => {
-    const card = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Amelia Hart\r\nFN:Junk Name\r\nN:;;;;\r\nN:Junk;Name;;;\r\nTEL:+44 7700 900555\r\nEND:VCARD\r\n';
+    const card =
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Amelia Hart\r\nFN:Junk Name\r\nN:;;;;\r\nN:Junk;Name;;;\r\nTEL:+44 7700 900555\r\nEND:VCARD\r\n';
     expect(parseVCards(card)).toStrictEqual([{ firstName: 'Amelia', lastName: 'Hart', phone: '+44 7700 900555' }]);
   });
 
@@ -139,7 +140,9 @@ const line = fc.oneof(
   fc
     .tuple(
       fc.constantFrom('N', 'FN', 'TEL', 'item1.TEL', 'item1.X-ABLabel', 'VERSION', 'BEGIN', 'END', 'PHOTO', 'n', 'tel'),
-      fc.array(fc.constantFrom(';CELL', ';TYPE=cell', ';PREF=1', ';ENCODING=QUOTED-PRINTABLE', ';CHARSET=x', ';VALUE=uri', ';"', ';;', ';=')),
+      fc.array(
+        fc.constantFrom(';CELL', ';TYPE=cell', ';PREF=1', ';ENCODING=QUOTED-PRINTABLE', ';CHARSET=x', ';VALUE=uri', ';"', ';;', ';='),
+      ),
       fc.string({ unit: 'binary' }),
     )
     .map(([name, params, value]) => `${name}${params.join('')}:${value}`),
@@ -152,11 +155,18 @@ const wrapped = fc
 describe('parseVCards on any input', () => {
   it('never throws and gives well-formed drafts', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), wrapped, fc.array(wrapped).map((cards) => cards.join('\n'))), (text) => {
-        const drafts = parseVCards(text);
-        expect(Array.isArray(drafts)).toBe(true);
-        drafts.forEach(expectWellFormed);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          wrapped,
+          fc.array(wrapped).map((cards) => cards.join('\n')),
+        ),
+        (text) => {
+          const drafts = parseVCards(text);
+          expect(Array.isArray(drafts)).toBe(true);
+          drafts.forEach(expectWellFormed);
+        },
+      ),
       { numRuns: 500 },
     );
   });

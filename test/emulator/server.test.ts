@@ -16,7 +16,13 @@ const identity: KoreIdentity = {
 };
 
 function sample(phoneNumber = '9876543210', overrides: Record<string, unknown> = {}) {
-  return { firstName: 'John', lastName: 'Doe', salutation: 'Mr', cellPhone: { phoneNumber, countryCode: '+91', extension: '+' }, ...overrides };
+  return {
+    firstName: 'John',
+    lastName: 'Doe',
+    salutation: 'Mr',
+    cellPhone: { phoneNumber, countryCode: '+91', extension: '+' },
+    ...overrides,
+  };
 }
 
 async function jwt(opts: { secret?: string; appId?: string; expiresAt?: number } = {}): Promise<string> {
@@ -132,7 +138,11 @@ describe.each(testTargets())('the emulator on $name', (target) => {
     ['an empty array', [], /at least one contact/],
     ['letters in phoneNumber', [sample('98765ABCDE')], /^0\.cellPhone\.phoneNumber /],
     ['a + in phoneNumber', [sample('+919876500008')], /^0\.cellPhone\.phoneNumber /],
-    ['a countryCode without +', [sample('9876500009', { cellPhone: { phoneNumber: '9876500009', countryCode: '91', extension: '+' } })], /^0\.cellPhone\.countryCode /],
+    [
+      'a countryCode without +',
+      [sample('9876500009', { cellPhone: { phoneNumber: '9876500009', countryCode: '91', extension: '+' } })],
+      /^0\.cellPhone\.countryCode /,
+    ],
     ['a missing firstName', [{ ...sample('9876500010'), firstName: undefined }], /^0\.firstName /],
     ['a blank lastName', [sample('9876500011', { lastName: '   ' })], /^0\.lastName /],
     ['no cellPhone', [{ firstName: 'John', lastName: 'Doe', salutation: 'Mr' }], /^0\.cellPhone /],
@@ -155,7 +165,11 @@ describe.each(testTargets())('the emulator on $name', (target) => {
   });
 
   it('answers 409 and stores nothing when a batch holds one number twice', async () => {
-    const response = await post([sample('9876500013', { firstName: 'Ann' }), sample('9876500014'), sample('9876500013', { firstName: 'Bea' })]);
+    const response = await post([
+      sample('9876500013', { firstName: 'Ann' }),
+      sample('9876500014'),
+      sample('9876500013', { firstName: 'Bea' }),
+    ]);
     expect(response.status).toBe(409);
     expect(response.body.errors[0].msg).toContain('+919876500013');
     expect(await stored('+919876500013')).toHaveLength(0);
@@ -193,10 +207,12 @@ describe.each(testTargets())('the emulator on $name', (target) => {
     await new Promise<void>((resolve) => {
       const req = request(contactsUrl, { method: 'POST', headers: { auth, accountId: identity.accountId, 'content-length': '1000' } });
       req.on('error', () => resolve());
-      req.write('[{"firstName":"Jo', () => setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 50));
+      req.write('[{"firstName":"Jo', () =>
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 50),
+      );
     });
     expect((await post([sample('9876500019')])).status).toBe(200);
   });

@@ -37,7 +37,11 @@ describe('koreClient update and remove', () => {
   it('updates with a PUT of one contact object to …/contacts/{id}, signed like a create', async () => {
     const server = await serve(reply(200, answered('c-42')));
     const outcome = await koreClient(endpoint(server.url), { defaultExtension: '+' }).update('c-42', priya());
-    expect(outcome).toEqual({ kind: 'updated', status: 200, contact: { id: 'c-42', fullName: 'Priya Natarajan', phoneNumber: '+919876543210', createdAt: '2025-06-01T12:00:00.000Z' } });
+    expect(outcome).toEqual({
+      kind: 'updated',
+      status: 200,
+      contact: { id: 'c-42', fullName: 'Priya Natarajan', phoneNumber: '+919876543210', createdAt: '2025-06-01T12:00:00.000Z' },
+    });
     const [request] = server.received;
     expect(request).toMatchObject({ method: 'PUT', url: '/agentassist/api/v1/public/st-changes/contacts/c-42' });
     expect(request!.headers).toMatchObject({ accountid: 'acc-changes', 'content-type': 'application/json' });

@@ -37,7 +37,9 @@ describe.each(testTargets())('koreClient against the emulator on $name', (target
     expect(outcome).toEqual({
       kind: 'created',
       status: 200,
-      contacts: [{ id: expect.stringMatching(/^c-[\w-]+$/), fullName: 'Arjun Mehta', phoneNumber: '+919876543210', createdAt: expect.any(String) }],
+      contacts: [
+        { id: expect.stringMatching(/^c-[\w-]+$/), fullName: 'Arjun Mehta', phoneNumber: '+919876543210', createdAt: expect.any(String) },
+      ],
     });
   });
 
@@ -45,7 +47,9 @@ describe.each(testTargets())('koreClient against the emulator on $name', (target
     const create = koreClient(endpointAt(emulator.url), { defaultExtension: '+' }).create;
     const first = await create([contact({ firstName: 'Priya', lastName: 'Natarajan', phone: '+91 99887 76655' })]);
     expect(first.kind).toBe('created');
-    const again = await create([contact({ salutation: 'Mrs', firstName: 'Kavya', lastName: 'Iyer', phone: '099887-76655', country: 'IN' })]);
+    const again = await create([
+      contact({ salutation: 'Mrs', firstName: 'Kavya', lastName: 'Iyer', phone: '099887-76655', country: 'IN' }),
+    ]);
     expect(again).toEqual({ kind: 'duplicate', status: 409, messages: ['A contact with phone number +919988776655 already exists'] });
   });
 
@@ -64,7 +68,9 @@ describe.each(testTargets())('koreClient against the emulator on $name', (target
   });
 
   it('answers unauthorized for a wrong client secret', async () => {
-    const create = koreClient(endpointAt(emulator.url, { clientSecret: 'not-the-secret-the-emulator-knows' }), { defaultExtension: '+' }).create;
+    const create = koreClient(endpointAt(emulator.url, { clientSecret: 'not-the-secret-the-emulator-knows' }), {
+      defaultExtension: '+',
+    }).create;
     const outcome = await create([contact({ firstName: 'Wrong', lastName: 'Secret', phone: freshIndianNumber() })]);
     expect(outcome).toMatchObject({ kind: 'unauthorized', status: 401 });
   });
@@ -129,9 +135,19 @@ describe('koreClient requests', () => {
     expect(protectedHeader.alg).toBe('HS256');
     expect(payload.appId).toBe(identity.clientId);
     expect(JSON.parse(request!.body)).toEqual([
-      { firstName: 'Priya', lastName: 'Natarajan', salutation: 'Dr', cellPhone: { phoneNumber: '9876543210', countryCode: '+91', extension: '+' } },
+      {
+        firstName: 'Priya',
+        lastName: 'Natarajan',
+        salutation: 'Dr',
+        cellPhone: { phoneNumber: '9876543210', countryCode: '+91', extension: '+' },
+      },
       { firstName: 'Jane', lastName: 'Roe', salutation: '', cellPhone: { phoneNumber: '2015550123', countryCode: '+1', extension: '42' } },
-      { firstName: 'Joe', lastName: 'Bloggs', salutation: '', cellPhone: { phoneNumber: '7400123456', countryCode: '+44', extension: '7' } },
+      {
+        firstName: 'Joe',
+        lastName: 'Bloggs',
+        salutation: '',
+        cellPhone: { phoneNumber: '7400123456', countryCode: '+44', extension: '7' },
+      },
     ]);
   });
 

@@ -101,7 +101,13 @@ const table: Row[] = [
   ],
   ['413', 413, 'Payload Too Large', null, { kind: 'rejected', status: 413, messages: ['Payload Too Large'] }],
   ['408', 408, '', null, { kind: 'unavailable', status: 408, messages: ['HTTP 408'] }],
-  ['429 without Retry-After', 429, { errors: [{ msg: 'Too many requests' }] }, null, { kind: 'unavailable', status: 429, messages: ['Too many requests'] }],
+  [
+    '429 without Retry-After',
+    429,
+    { errors: [{ msg: 'Too many requests' }] },
+    null,
+    { kind: 'unavailable', status: 429, messages: ['Too many requests'] },
+  ],
   ['429 with Retry-After seconds', 429, '', '120', { kind: 'unavailable', status: 429, messages: ['HTTP 429'], retryAfterMs: 120_000 }],
   [
     '429 with Retry-After as an HTTP date',
@@ -111,7 +117,13 @@ const table: Row[] = [
     { kind: 'unavailable', status: 429, messages: ['HTTP 429'], retryAfterMs: 30_000 },
   ],
   ['500', 500, { errors: [{ msg: 'Internal error' }] }, null, { kind: 'unavailable', status: 500, messages: ['Internal error'] }],
-  ['502 with an HTML page', 502, '<html><body>Bad Gateway</body></html>', null, { kind: 'unavailable', status: 502, messages: ['<html><body>Bad Gateway</body></html>'] }],
+  [
+    '502 with an HTML page',
+    502,
+    '<html><body>Bad Gateway</body></html>',
+    null,
+    { kind: 'unavailable', status: 502, messages: ['<html><body>Bad Gateway</body></html>'] },
+  ],
   ['503 with Retry-After', 503, '', '5', { kind: 'unavailable', status: 503, messages: ['HTTP 503'], retryAfterMs: 5_000 }],
   ['504', 504, null, null, { kind: 'unavailable', status: 504, messages: ['HTTP 504'] }],
 ];
@@ -127,7 +139,16 @@ describe('classifyAnswer', () => {
   });
 
   it('keeps every created contact of a batch, in order', () => {
-    const outcome = classifyAnswer('create', 200, [{ id: 'c-a', fullName: 'A A' }, { id: 'c-b', fullName: 'B B' }], null, NOW);
+    const outcome = classifyAnswer(
+      'create',
+      200,
+      [
+        { id: 'c-a', fullName: 'A A' },
+        { id: 'c-b', fullName: 'B B' },
+      ],
+      null,
+      NOW,
+    );
     expect(outcome.kind === 'created' && outcome.contacts.map((c) => c.id)).toEqual(['c-a', 'c-b']);
   });
 
@@ -144,8 +165,16 @@ describe('classifyAnswer', () => {
   });
 
   it('sorts a change refused the same way as a create: 404 rejected, 409 duplicate', () => {
-    expect(classifyAnswer('delete', 404, { errors: [{ msg: 'Contact not found' }] }, null, NOW)).toEqual({ kind: 'rejected', status: 404, messages: ['Contact not found'] });
-    expect(classifyAnswer('update', 409, { errors: [{ msg: 'already exists' }] }, null, NOW)).toEqual({ kind: 'duplicate', status: 409, messages: ['already exists'] });
+    expect(classifyAnswer('delete', 404, { errors: [{ msg: 'Contact not found' }] }, null, NOW)).toEqual({
+      kind: 'rejected',
+      status: 404,
+      messages: ['Contact not found'],
+    });
+    expect(classifyAnswer('update', 409, { errors: [{ msg: 'already exists' }] }, null, NOW)).toEqual({
+      kind: 'duplicate',
+      status: 409,
+      messages: ['already exists'],
+    });
   });
 
   it('never throws, whatever the answer', () => {
@@ -161,7 +190,17 @@ describe('classifyAnswer', () => {
 
 describe('errorMessages', () => {
   it('takes each msg of { errors: [{ msg }] }', () => {
-    expect(errorMessages({ errors: [{ msg: 'first', code: 'A' }, { msg: 'second', code: 'B' }] }, 400)).toEqual(['first', 'second']);
+    expect(
+      errorMessages(
+        {
+          errors: [
+            { msg: 'first', code: 'A' },
+            { msg: 'second', code: 'B' },
+          ],
+        },
+        400,
+      ),
+    ).toEqual(['first', 'second']);
   });
 
   it('takes message when an error has no msg, and skips blank ones', () => {

@@ -5,7 +5,20 @@ import { testTargets, type Scratch } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { modalSubmission } from '../support/slack-requests.js';
-import { dmsTo, dmText, eventsOf, postSignedRaw, requestsFor, settledRequest, sleep, startEndpoint, startFaultProxy, TITLES, type Endpoint, type FaultProxy } from './harness.js';
+import {
+  dmsTo,
+  dmText,
+  eventsOf,
+  postSignedRaw,
+  requestsFor,
+  settledRequest,
+  sleep,
+  startEndpoint,
+  startFaultProxy,
+  TITLES,
+  type Endpoint,
+  type FaultProxy,
+} from './harness.js';
 import { killAllSpawned, spawnApp, type AppProcess } from './processes.js';
 
 // Real processes and real databases on a machine other work may share: generous limits (timeouts as behaviour only).
@@ -50,12 +63,23 @@ describe.runIf(postgres)('kill -9 with a delivery in flight and one queued (Post
     const env = { ...ENV, ...place.env, ...endpoint.env(proxy.url), SLACK_API_URL: slack.url };
     first = await spawnApp(env);
     const submit = (who: typeof IN_FLIGHT, lastName: string) =>
-      postSignedRaw(first.events, SIGNING_SECRET, modalSubmission({ salutation: 'Dr', firstName: 'Crash', lastName, country: 'IN', phone: who.typed }, { userId: who.user, viewId: `V${who.user}` }));
+      postSignedRaw(
+        first.events,
+        SIGNING_SECRET,
+        modalSubmission(
+          { salutation: 'Dr', firstName: 'Crash', lastName, country: 'IN', phone: who.typed },
+          { userId: who.user, viewId: `V${who.user}` },
+        ),
+      );
 
     expect((await submit(QUEUED, 'Queued')).status).toBe(200);
     await eventually(async () => (dmsTo(slack, QUEUED.user).length > 0 ? true : undefined), 15_000, 'the queued notice');
     expect((await submit(IN_FLIGHT, 'InFlight')).status).toBe(200);
-    await eventually(async () => (proxy.callsFor(IN_FLIGHT.e164)[0]?.upstreamStatus === 200 ? true : undefined), 15_000, 'the call reached the emulator');
+    await eventually(
+      async () => (proxy.callsFor(IN_FLIGHT.e164)[0]?.upstreamStatus === 200 ? true : undefined),
+      15_000,
+      'the call reached the emulator',
+    );
 
     first.signal('SIGKILL');
     const killedAt = Date.now();
@@ -63,7 +87,9 @@ describe.runIf(postgres)('kill -9 with a delivery in flight and one queued (Post
     killed = true;
 
     database = await openDatabase({ databaseUrl: (place.env as { DATABASE_URL: string }).DATABASE_URL, pgliteDir: '' });
-    figures.pendingAtKill = (await Promise.all([IN_FLIGHT, QUEUED].map((r) => requestsFor(database.db, r.e164)))).flat().filter((r) => r.status === 'pending').length;
+    figures.pendingAtKill = (await Promise.all([IN_FLIGHT, QUEUED].map((r) => requestsFor(database.db, r.e164))))
+      .flat()
+      .filter((r) => r.status === 'pending').length;
 
     second = await spawnApp(env);
     const restartedAt = Date.now();
@@ -88,7 +114,9 @@ describe.runIf(postgres)('kill -9 with a delivery in flight and one queued (Post
     await endpoint?.close();
     await slack?.close();
     await place?.remove();
-    console.info(`[crash] ${JSON.stringify({ ...figures, proxyCalls: proxy?.calls.map((c) => `${c.numbers.length}:${c.fault}:${c.upstreamStatus ?? '-'}`) })}`);
+    console.info(
+      `[crash] ${JSON.stringify({ ...figures, proxyCalls: proxy?.calls.map((c) => `${c.numbers.length}:${c.fault}:${c.upstreamStatus ?? '-'}`) })}`,
+    );
   });
 
   it('left both requests pending (not lost) when the process died', () => {

@@ -41,7 +41,10 @@ describe.each(testTargets())('outcome DMs during a Slack outage, on $name', (tar
     const answer = await postSigned(
       bot.events,
       SIGNING_SECRET,
-      modalSubmission({ firstName: 'Outage', lastName: 'Person', country: 'IN', phone: USER.phone }, { userId: USER.user, viewId: `V${USER.user}` }),
+      modalSubmission(
+        { firstName: 'Outage', lastName: 'Person', country: 'IN', phone: USER.phone },
+        { userId: USER.user, viewId: `V${USER.user}` },
+      ),
     );
     expect(answer.status).toBe(200);
     // Settled, and its DM refused at least twice (the first try and a retry from the database).
@@ -96,7 +99,11 @@ describe.runIf(postgres)('outcome DMs during a Slack outage, two instances on on
   let database: Database;
 
   const count = async (kind: string) =>
-    ((await database.db.select({ n: sql<number>`count(*)::int` }).from(requestEvents).where(eq(requestEvents.kind, kind))) as [{ n: number }])[0].n;
+    (
+      (await database.db.select({ n: sql<number>`count(*)::int` }).from(requestEvents).where(eq(requestEvents.kind, kind))) as [
+        { n: number },
+      ]
+    )[0].n;
 
   beforeAll(async () => {
     slack = await startFakeSlack();
@@ -106,7 +113,14 @@ describe.runIf(postgres)('outcome DMs during a Slack outage, two instances on on
     for (let i = 0; i < COUNT; i++) {
       const checked = validateContact({ firstName: 'Outage', lastName: `Person ${i}`, phone: `+9198765${String(51_000 + i)}` }, 'IN');
       if (!checked.ok) throw new Error(`invalid test number ${i}`);
-      await recordRequest(database.db, { idempotencyKey: `outage-${i}`, teamId: 'T1', userId: `UO${i}`, source: 'slash', reply: { kind: 'modal', viewId: `V-outage-${i}` }, contact: checked.contact });
+      await recordRequest(database.db, {
+        idempotencyKey: `outage-${i}`,
+        teamId: 'T1',
+        userId: `UO${i}`,
+        source: 'slash',
+        reply: { kind: 'modal', viewId: `V-outage-${i}` },
+        contact: checked.contact,
+      });
     }
     const env = { ...place.env, SLACK_API_URL: outage.faults.url, LOG_LEVEL: 'info' };
     await Promise.all([spawnApp(env), spawnApp(env)]);

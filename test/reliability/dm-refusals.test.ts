@@ -40,11 +40,18 @@ describe.each(testTargets())('DMs that Slack rate-limits or refuses for good, on
     });
     bot = await startTestBot(target, slack, { SLACK_API_URL: faults.url });
     for (const who of [THROTTLED, GONE]) {
-      const form = modalSubmission({ firstName: 'Refused', lastName: 'Person', country: 'IN', phone: who.phone }, { userId: who.user, viewId: `V${who.user}` });
+      const form = modalSubmission(
+        { firstName: 'Refused', lastName: 'Person', country: 'IN', phone: who.phone },
+        { userId: who.user, viewId: `V${who.user}` },
+      );
       expect((await postSigned(bot.events, SIGNING_SECRET, form)).status).toBe(200);
     }
     await eventually(async () => (dmsTo(slack, THROTTLED.user).length > 0 ? true : undefined), 30_000, 'the DM after the rate limit');
-    await eventually(async () => ((await noticeOf(GONE.e164))?.state !== 'waiting' ? true : undefined), 20_000, 'the refused notice closed');
+    await eventually(
+      async () => ((await noticeOf(GONE.e164))?.state !== 'waiting' ? true : undefined),
+      20_000,
+      'the refused notice closed',
+    );
     await sleep(QUIET_MS);
   });
 

@@ -79,7 +79,10 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A contender process (lock-contender.ts), started and waiting for the word to take `dir`. */
 async function contender(dir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/reliability/lock-contender.ts', dir], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/reliability/lock-contender.ts', dir], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => String((await lines.next()).value ?? `exited (${child.exitCode})`);
   expect(await next()).toBe('ready');

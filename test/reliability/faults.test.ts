@@ -71,7 +71,14 @@ const scenarios = {
     user: 'U429',
     phone: '+91 98765 10002',
     e164: '+919876510002',
-    faults: [{ kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: { errors: [{ msg: 'Too many requests', code: 'RATE_LIMIT' }] } }],
+    faults: [
+      {
+        kind: 'status',
+        status: 429,
+        headers: { 'retry-after': '1' },
+        body: { errors: [{ msg: 'Too many requests', code: 'RATE_LIMIT' }] },
+      },
+    ],
     env: NORMAL,
   },
   reset: {
@@ -252,7 +259,9 @@ function expectOneContactOneRequestTwoDms(o: Observed, s: Scenario, outcome: 'cr
   expect(o.calls.map((c) => c.fault)).toEqual([...s.faults.map((f) => f.kind), 'pass']);
   expect(o.row.attempts).toBe(o.calls.length);
   expect(flow(o)).toEqual(['recorded', ...s.faults.flatMap(() => ['attempt', 'retry']), 'attempt', 'settled']);
-  expect(o.events.filter((e) => e.kind === 'attempt').map((e) => (e.detail as { attempt: number }).attempt)).toEqual(o.calls.map((_, i) => i + 1));
+  expect(o.events.filter((e) => e.kind === 'attempt').map((e) => (e.detail as { attempt: number }).attempt)).toEqual(
+    o.calls.map((_, i) => i + 1),
+  );
   // The user: exactly one "queued" DM, then exactly one outcome DM, nothing else.
   expect(o.dms.map((c) => dmText(c).split('\n')[0])).toEqual([TITLES.queued, TITLES[outcome]]);
   expect(o.events.filter((e) => e.kind === 'notified').map((e) => (e.detail as { what: string }).what)).toEqual(['queued', outcome]);

@@ -136,7 +136,12 @@ export async function startFaultProxy(upstream: string, plan: (call: ProxyCall) 
     };
     switch (fault.kind) {
       case 'status':
-        return answer(fault.status, 'application/json', JSON.stringify(fault.body ?? { errors: [{ msg: `injected ${fault.status}`, code: 'INJECTED' }] }), fault.headers);
+        return answer(
+          fault.status,
+          'application/json',
+          JSON.stringify(fault.body ?? { errors: [{ msg: `injected ${fault.status}`, code: 'INJECTED' }] }),
+          fault.headers,
+        );
       case 'reset':
         call.answeredAt = Date.now();
         (req.socket as Socket).resetAndDestroy();
@@ -219,14 +224,22 @@ export interface Answer {
 export function rawPost(url: string, body: string | Buffer, headers: Record<string, string>, timeoutMs = 15_000): Promise<Answer> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const req = httpRequest(url, { method: 'POST', agent: false, headers: { ...headers, connection: 'close', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - started }));
-      res.on('error', (error) => resolve({ status: res.statusCode ?? 0, body: '', error: String(error), ms: Date.now() - started }));
-    });
+    const req = httpRequest(
+      url,
+      { method: 'POST', agent: false, headers: { ...headers, connection: 'close', 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - started }),
+        );
+        res.on('error', (error) => resolve({ status: res.statusCode ?? 0, body: '', error: String(error), ms: Date.now() - started }));
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, body: '', error: error.code ?? error.message, ms: Date.now() - started }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ status: 0, body: '', error: error.code ?? error.message, ms: Date.now() - started }),
+    );
     req.end(body);
   });
 }
@@ -241,7 +254,9 @@ export function rawGet(url: string, timeoutMs = 5_000): Promise<Answer> {
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - started }));
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, body: '', error: error.code ?? error.message, ms: Date.now() - started }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ status: 0, body: '', error: error.code ?? error.message, ms: Date.now() - started }),
+    );
     req.end();
   });
 }
@@ -281,12 +296,16 @@ export async function startSlackFaults(slack: FakeSlack, plan: (method: string, 
       void (async () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const type = String(req.headers['content-type'] ?? '');
-        const args: Record<string, unknown> = type.includes('json') ? (JSON.parse(raw || '{}') as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw));
+        const args: Record<string, unknown> = type.includes('json')
+          ? (JSON.parse(raw || '{}') as Record<string, unknown>)
+          : Object.fromEntries(new URLSearchParams(raw));
         const method = (req.url ?? '/').replace(/^\/(api\/)?/, '');
         const fault = plan(method, args);
         if (fault) {
           faulted.push({ method, args, at: Date.now() });
-          res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(JSON.stringify(fault.body ?? { ok: false, error: 'injected' }));
+          res
+            .writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
+            .end(JSON.stringify(fault.body ?? { ok: false, error: 'injected' }));
           return;
         }
         const headers: Record<string, string> = { 'content-type': type };
@@ -356,7 +375,10 @@ export async function settledRequest(db: Db, e164: string, timeoutMs = 20_000): 
     `request for ${e164} settled`,
   );
   await eventually(
-    async () => ((await eventsOf(db, row.id)).some((e) => e.kind === 'notified' && (e.detail as { what?: string }).what === row.status) ? true : undefined),
+    async () =>
+      (await eventsOf(db, row.id)).some((e) => e.kind === 'notified' && (e.detail as { what?: string }).what === row.status)
+        ? true
+        : undefined,
     5_000,
     `user told the outcome of ${e164}`,
   );

@@ -53,7 +53,18 @@ const odd: fc.Arbitrary<unknown> = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ minLength: 1_000, maxLength: 4_000 }),
-  fc.constantFrom('', ' ', '+', '0', '__proto__', 'constructor', '+91 98765 43210', '٩٨٧٦٥٤٣٢١٠', '<script>alert(1)</script>', '\u0000\u202e'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '+',
+    '0',
+    '__proto__',
+    'constructor',
+    '+91 98765 43210',
+    '٩٨٧٦٥٤٣٢١٠',
+    '<script>alert(1)</script>',
+    '\u0000\u202e',
+  ),
   fc.integer(),
   fc.double(),
   fc.boolean(),
@@ -75,7 +86,13 @@ const stateValues = fc.oneof(
         block,
         fc.oneof(
           odd,
-          fc.record({ [block]: fc.oneof(odd, fc.record({ type: fc.constant('plain_text_input'), value: odd }), fc.record({ selected_option: fc.oneof(odd, fc.record({ value: odd })) })) }),
+          fc.record({
+            [block]: fc.oneof(
+              odd,
+              fc.record({ type: fc.constant('plain_text_input'), value: odd }),
+              fc.record({ selected_option: fc.oneof(odd, fc.record({ value: odd })) }),
+            ),
+          }),
         ),
       ]),
     ),
@@ -84,18 +101,26 @@ const stateValues = fc.oneof(
 );
 
 let viewSerial = 0;
-const viewSubmission = fc.record({ values: stateValues, metadata: fc.oneof(odd, fc.constant(undefined)), state: fc.boolean() }).map(({ values, metadata, state }): Case => {
-  viewSerial += 1;
-  const payload = {
-    type: 'view_submission',
-    team: { id: 'T1', domain: 'acme' },
-    user: { id: 'UFUZZ', team_id: 'T1' },
-    api_app_id: 'A1',
-    trigger_id: 'trigger-fuzz',
-    view: { id: `VFUZZ${viewSerial}`, callback_id: 'add_contact', type: 'modal', private_metadata: metadata, ...(state ? { state: { values } } : { state: values }) },
-  };
-  return { group: 'view_submission', body: interactive(payload), about: clip(payload.view) };
-});
+const viewSubmission = fc
+  .record({ values: stateValues, metadata: fc.oneof(odd, fc.constant(undefined)), state: fc.boolean() })
+  .map(({ values, metadata, state }): Case => {
+    viewSerial += 1;
+    const payload = {
+      type: 'view_submission',
+      team: { id: 'T1', domain: 'acme' },
+      user: { id: 'UFUZZ', team_id: 'T1' },
+      api_app_id: 'A1',
+      trigger_id: 'trigger-fuzz',
+      view: {
+        id: `VFUZZ${viewSerial}`,
+        callback_id: 'add_contact',
+        type: 'modal',
+        private_metadata: metadata,
+        ...(state ? { state: { values } } : { state: values }),
+      },
+    };
+    return { group: 'view_submission', body: interactive(payload), about: clip(payload.view) };
+  });
 
 /** A message as the shortcut might get it: odd text, blocks, attachments and files (never a download off this host). */
 const message = fc.oneof(
@@ -104,11 +129,28 @@ const message = fc.oneof(
     {
       text: odd,
       blocks: fc.oneof(json, fc.array(json, { maxLength: 4 })),
-      attachments: fc.oneof(odd, fc.array(fc.record({ text: odd, pretext: odd, fields: fc.oneof(odd, fc.array(fc.record({ title: odd, value: odd }), { maxLength: 3 })) }, { requiredKeys: [] }), { maxLength: 3 })),
+      attachments: fc.oneof(
+        odd,
+        fc.array(
+          fc.record(
+            { text: odd, pretext: odd, fields: fc.oneof(odd, fc.array(fc.record({ title: odd, value: odd }), { maxLength: 3 })) },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 3 },
+        ),
+      ),
       files: fc.oneof(
         odd,
         fc.array(
-          fc.record({ name: fc.oneof(odd, fc.constant('card.vcf')), mimetype: fc.oneof(odd, fc.constant('text/vcard')), size: odd, url_private_download: fc.constantFrom(undefined, 'not a url', 'http://127.0.0.1:9/card.vcf') }, { requiredKeys: [] }),
+          fc.record(
+            {
+              name: fc.oneof(odd, fc.constant('card.vcf')),
+              mimetype: fc.oneof(odd, fc.constant('text/vcard')),
+              size: odd,
+              url_private_download: fc.constantFrom(undefined, 'not a url', 'http://127.0.0.1:9/card.vcf'),
+            },
+            { requiredKeys: [] },
+          ),
           { maxLength: 2 },
         ),
       ),
@@ -116,22 +158,32 @@ const message = fc.oneof(
     { requiredKeys: [] },
   ),
 );
-const messageAction = fc.record({ message: fc.option(message, { nil: undefined }), trigger: fc.oneof(fc.string(), odd) }).map(({ message: m, trigger }): Case => {
-  const payload = {
-    type: 'message_action',
-    callback_id: 'save_contact',
-    trigger_id: trigger,
-    team: { id: 'T1', domain: 'acme' },
-    user: { id: 'UFUZZ', team_id: 'T1' },
-    channel: { id: 'C1' },
-    response_url: 'http://127.0.0.1:9/respond',
-    ...(m === undefined ? {} : { message: m }),
-  };
-  return { group: 'message_action', body: interactive(payload), about: clip({ message: m, trigger_id: trigger }) };
-});
+const messageAction = fc
+  .record({ message: fc.option(message, { nil: undefined }), trigger: fc.oneof(fc.string(), odd) })
+  .map(({ message: m, trigger }): Case => {
+    const payload = {
+      type: 'message_action',
+      callback_id: 'save_contact',
+      trigger_id: trigger,
+      team: { id: 'T1', domain: 'acme' },
+      user: { id: 'UFUZZ', team_id: 'T1' },
+      channel: { id: 'C1' },
+      response_url: 'http://127.0.0.1:9/respond',
+      ...(m === undefined ? {} : { message: m }),
+    };
+    return { group: 'message_action', body: interactive(payload), about: clip({ message: m, trigger_id: trigger }) };
+  });
 
 const blockSuggestion = fc.oneof(odd, fc.constant(undefined)).map((value): Case => {
-  const payload = { type: 'block_suggestion', action_id: 'country', block_id: 'country', value, team: { id: 'T1' }, user: { id: 'UFUZZ' }, view: { id: 'V1', callback_id: 'add_contact' } };
+  const payload = {
+    type: 'block_suggestion',
+    action_id: 'country',
+    block_id: 'country',
+    value,
+    team: { id: 'T1' },
+    user: { id: 'UFUZZ' },
+    view: { id: 'V1', callback_id: 'add_contact' },
+  };
   return { group: 'block_suggestion', body: interactive(payload), about: clip({ value }) };
 });
 
@@ -143,7 +195,14 @@ const slashText = fc.oneof(
   fc.constantFrom('help', 'HELP', '?', '+91 98765 43210', 'Dr. A B +44 7400 123456 ext. 99', '\n\t', '%00', 'x'.repeat(200_000)),
 );
 const slashCommand = fc
-  .record({ text: fc.oneof(slashText.map((t) => [t]), fc.constant([] as string[]), fc.array(slashText, { minLength: 2, maxLength: 3 })), trigger: fc.oneof(fc.string(), fc.constant('')) })
+  .record({
+    text: fc.oneof(
+      slashText.map((t) => [t]),
+      fc.constant([] as string[]),
+      fc.array(slashText, { minLength: 2, maxLength: 3 }),
+    ),
+    trigger: fc.oneof(fc.string(), fc.constant('')),
+  })
   .map(({ text, trigger }): Case => {
     const fields: [string, string][] = [
       ['token', 'legacy'],
@@ -182,7 +241,13 @@ const brokenEnvelope = fc
 const payloadOfOtherTypes = fc
   .oneof(json, fc.string())
   .filter((p) => p !== null && String(p).trim() !== 'null')
-  .map((p): Case => ({ group: 'payload not an object', body: form([['payload', typeof p === 'string' ? p : JSON.stringify(p)]]), about: clip(p) }));
+  .map(
+    (p): Case => ({
+      group: 'payload not an object',
+      body: form([['payload', typeof p === 'string' ? p : JSON.stringify(p)]]),
+      about: clip(p),
+    }),
+  );
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -243,7 +308,12 @@ describe.each(testTargets())('hostile input to /slack/events on $name', (target)
     slack = await startFakeSlack();
     bot = await startTestBot(target, slack);
     batches = {
-      listeners: all([fuzz(bot, viewSubmission, 80, seen), fuzz(bot, messageAction, 40, seen), fuzz(bot, blockSuggestion, 30, seen), fuzz(bot, slashCommand, 40, seen)]),
+      listeners: all([
+        fuzz(bot, viewSubmission, 80, seen),
+        fuzz(bot, messageAction, 40, seen),
+        fuzz(bot, blockSuggestion, 30, seen),
+        fuzz(bot, slashCommand, 40, seen),
+      ]),
       others: all([fuzz(bot, randomForm, 20, seen), fuzz(bot, payloadOfOtherTypes, 20, seen)]),
       broken: all([fuzz(bot, brokenEnvelope, 30, seen)]),
     };
@@ -269,7 +339,11 @@ describe.each(testTargets())('hostile input to /slack/events on $name', (target)
       return [...counts].map(([what, n]) => `${n}× ${what}`);
     };
     const kindOf = (o: Outcome) => `${o.group}: ${o.about.startsWith('{"value"') ? `value of type ${typeOfValue(o.about)}` : o.about}`;
-    for (const line of tally(unacked.filter((u) => listenerGroups.has(u.group)), kindOf)) console.info(`[hostile:${target.name}] unacknowledged (Bolt's 404 after 3 s) ${line}`);
+    for (const line of tally(
+      unacked.filter((u) => listenerGroups.has(u.group)),
+      kindOf,
+    ))
+      console.info(`[hostile:${target.name}] unacknowledged (Bolt's 404 after 3 s) ${line}`);
     const failures = tally(seen.filter(bad), (o) => `${o.answer.error ?? o.answer.status} for ${o.group} ${o.about.slice(0, 100)}`);
     for (const line of failures.slice(0, 5)) console.info(`[hostile:${target.name}] ${line}`);
     if (failures.length > 5) console.info(`[hostile:${target.name}] … and ${failures.length - 5} more kinds of failure`);
@@ -281,7 +355,9 @@ describe.each(testTargets())('hostile input to /slack/events on $name', (target)
     const seenAuth: (string | undefined)[] = [];
     const elsewhere = createServer((req, res) => {
       seenAuth.push(req.headers.authorization);
-      res.writeHead(200, { 'content-type': 'text/vcard' }).end('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Evil Card\r\nTEL:+91 98765 11223\r\nEND:VCARD\r\n');
+      res
+        .writeHead(200, { 'content-type': 'text/vcard' })
+        .end('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Evil Card\r\nTEL:+91 98765 11223\r\nEND:VCARD\r\n');
     });
     await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
     try {

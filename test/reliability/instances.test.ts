@@ -22,7 +22,10 @@ const postgres = testTargets().find((t) => t.name === 'postgres');
 const COUNT = 200;
 
 function contactNumber(i: number): Contact {
-  const checked = validateContact({ firstName: 'Backlog', lastName: `Person ${i}`, phone: `+9198765${String(30_000 + i).padStart(5, '0')}` }, 'IN');
+  const checked = validateContact(
+    { firstName: 'Backlog', lastName: `Person ${i}`, phone: `+9198765${String(30_000 + i).padStart(5, '0')}` },
+    'IN',
+  );
   if (!checked.ok) throw new Error(`invalid test number ${i}: ${JSON.stringify(checked.errors)}`);
   return checked.contact;
 }
@@ -47,7 +50,14 @@ describe.runIf(postgres)('two instances on one database (PostgreSQL only: needs 
     const contacts = Array.from({ length: COUNT }, (_, i) => contactNumber(i));
     expect(new Set(contacts.map((c) => c.phone.e164)).size).toBe(COUNT);
     for (const [i, contact] of contacts.entries()) {
-      const { isNew } = await recordRequest(database.db, { idempotencyKey: `backlog-${i}`, teamId: 'T1', userId: `UB${i}`, source: 'slash', reply: { kind: 'modal', viewId: `V-backlog-${i}` }, contact });
+      const { isNew } = await recordRequest(database.db, {
+        idempotencyKey: `backlog-${i}`,
+        teamId: 'T1',
+        userId: `UB${i}`,
+        source: 'slash',
+        reply: { kind: 'modal', viewId: `V-backlog-${i}` },
+        contact,
+      });
       expect(isNew).toBe(true);
     }
 
@@ -63,7 +73,11 @@ describe.runIf(postgres)('two instances on one database (PostgreSQL only: needs 
       'no request pending',
     );
     figures.drainMs = Date.now() - started;
-    await eventually(async () => (slack.calls.filter((c) => c.method === 'chat.postMessage').length >= COUNT ? true : undefined), 10_000, 'every user told');
+    await eventually(
+      async () => (slack.calls.filter((c) => c.method === 'chat.postMessage').length >= COUNT ? true : undefined),
+      10_000,
+      'every user told',
+    );
     await sleep(1_300); // a poll more: nothing else may happen
   });
 
@@ -104,7 +118,10 @@ describe.runIf(postgres)('two instances on one database (PostgreSQL only: needs 
     const per = (kind: string) => counts.filter((c) => c.kind === kind);
     for (const kind of ['recorded', 'attempt', 'settled', 'notified']) {
       expect(per(kind), kind).toHaveLength(COUNT);
-      expect(per(kind).filter((c) => c.n !== 1), kind).toEqual([]);
+      expect(
+        per(kind).filter((c) => c.n !== 1),
+        kind,
+      ).toEqual([]);
     }
     expect(per('retry')).toEqual([]);
   });

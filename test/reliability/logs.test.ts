@@ -44,7 +44,11 @@ describe('what the app writes to its log (LOG_LEVEL=debug)', () => {
     proxy = await startFaultProxy(endpoint.emulator.url, (call) => {
       if (call.numbers.includes(NUMBERS.queued.e164) && busy) {
         busy = false;
-        return { kind: 'status', status: 503, body: { errors: [{ msg: `Backend busy creating ${NUMBERS.queued.e164} for token ${ECHOED_JWT}`, code: 'BUSY' }] } };
+        return {
+          kind: 'status',
+          status: 503,
+          body: { errors: [{ msg: `Backend busy creating ${NUMBERS.queued.e164} for token ${ECHOED_JWT}`, code: 'BUSY' }] },
+        };
       }
       return { kind: 'pass' };
     });
@@ -56,9 +60,17 @@ describe('what the app writes to its log (LOG_LEVEL=debug)', () => {
     ]);
 
     const submit = (app: AppProcess, user: string, n: { typed: string }) =>
-      postSignedRaw(app.events, SIGNING_SECRET, modalSubmission({ salutation: 'Mr', firstName: 'Log', lastName: user, country: 'IN', phone: n.typed }, { userId: user }));
+      postSignedRaw(
+        app.events,
+        SIGNING_SECRET,
+        modalSubmission({ salutation: 'Mr', firstName: 'Log', lastName: user, country: 'IN', phone: n.typed }, { userId: user }),
+      );
     const told = (user: string, title: string) =>
-      eventually(async () => (dmsTo(slack, user).some((c) => dmText(c).startsWith(title)) ? true : undefined), 30_000, `${user} told ${title}`);
+      eventually(
+        async () => (dmsTo(slack, user).some((c) => dmText(c).startsWith(title)) ? true : undefined),
+        30_000,
+        `${user} told ${title}`,
+      );
 
     expect((await submit(good, 'ULOG1', NUMBERS.created)).status).toBe(200);
     await told('ULOG1', TITLES.created);
@@ -66,7 +78,9 @@ describe('what the app writes to its log (LOG_LEVEL=debug)', () => {
     expect((await submit(good, 'ULOG3', NUMBERS.queued)).status).toBe(200);
     expect((await submit(misconfigured, 'ULOG4', NUMBERS.unauthorized)).status).toBe(200);
     // A forged request, too: its rejection is logged.
-    expect((await postSignedRaw(good.events, 'not-the-signing-secret', { command: '/addcontact', text: NUMBERS.created.typed })).status).toBe(401);
+    expect(
+      (await postSignedRaw(good.events, 'not-the-signing-secret', { command: '/addcontact', text: NUMBERS.created.typed })).status,
+    ).toBe(401);
     await Promise.all([
       told('ULOG2', TITLES.duplicate),
       told('ULOG3', TITLES.queued).then(() => told('ULOG3', TITLES.created)),
@@ -114,18 +128,28 @@ describe('what the app writes to its log (LOG_LEVEL=debug)', () => {
 
   it('never writes the bot token, the signing secret, a client secret or a JWT', () => {
     const secrets = [BOT_TOKEN, SIGNING_SECRET, endpoint.identity.clientSecret, WRONG_SECRET, ECHOED_JWT];
-    for (const secret of secrets) expect(lines.filter((line) => line.includes(secret)), secret).toEqual([]);
+    for (const secret of secrets)
+      expect(
+        lines.filter((line) => line.includes(secret)),
+        secret,
+      ).toEqual([]);
     expect(lines.filter((line) => /eyJ[\w-]+\.[\w-]+/.test(line))).toEqual([]);
     for (const secret of secrets) expect(stderr).not.toContain(secret);
   });
 
   it('never writes a phone number in E.164; it shows the masked form instead', () => {
     for (const n of Object.values(NUMBERS)) {
-      expect(lines.filter((line) => line.includes(n.e164)), n.e164).toEqual([]);
+      expect(
+        lines.filter((line) => line.includes(n.e164)),
+        n.e164,
+      ).toEqual([]);
       expect(stderr).not.toContain(n.e164);
     }
     for (const n of [NUMBERS.created, NUMBERS.queued, NUMBERS.unauthorized]) {
-      expect(lines.some((line) => line.includes(n.masked)), n.masked).toBe(true);
+      expect(
+        lines.some((line) => line.includes(n.masked)),
+        n.masked,
+      ).toBe(true);
     }
   });
 
@@ -134,7 +158,10 @@ describe('what the app writes to its log (LOG_LEVEL=debug)', () => {
   it('never writes a phone number in any other notation either (spaces, dashes, national digits)', () => {
     for (const n of Object.values(NUMBERS)) {
       const leaking = lines.filter((line) => line.replace(/[\s\-().\u00a0]/g, '').includes(n.national));
-      expect(leaking.map((line) => line.slice(0, 300)), n.typed).toEqual([]);
+      expect(
+        leaking.map((line) => line.slice(0, 300)),
+        n.typed,
+      ).toEqual([]);
     }
   });
 });

@@ -69,14 +69,23 @@ describe.each(testTargets())('malformed HTTP to the app on $name', (target) => {
   it('answers 300 unparseable requests in a row, and /healthz after them', async () => {
     const answers = [];
     for (let i = 0; i < 6; i += 1) {
-      answers.push(...(await Promise.all(Array.from({ length: 50 }, () => rawExchange(bot.url, 'POST //[ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')))));
+      answers.push(
+        ...(await Promise.all(
+          Array.from({ length: 50 }, () => rawExchange(bot.url, 'POST //[ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')),
+        )),
+      );
     }
     expect(answers.filter((a) => !a.closed || !a.answer.startsWith('HTTP/1.1 400'))).toEqual([]);
     expect((await rawGet(`${bot.url}/healthz`)).status).toBe(200);
   });
 
   it('refuses a stale timestamp with 401', async () => {
-    const body = form([['command', '/addcontact'], ['text', 'help'], ['user_id', 'U1'], ['team_id', 'T1']]);
+    const body = form([
+      ['command', '/addcontact'],
+      ['text', 'help'],
+      ['user_id', 'U1'],
+      ['team_id', 'T1'],
+    ]);
     const answer = await rawPost(bot.events, body, signedHeaders(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) - 6 * 60));
     expect(answer.status).toBe(401);
   });
@@ -101,7 +110,9 @@ function rawConnection(url: string) {
 }
 
 const EVENTS_HEAD = (headers: Record<string, string>) =>
-  `POST /slack/events HTTP/1.1\r\nHost: x\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  `POST /slack/events HTTP/1.1\r\nHost: x\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
 
 // Short limits so the tests need not wait the product's (10 s a request, 5 s for headers, 5 s of a silent body).
 describe('connections that never finish their request (HTTP mode, short limits)', () => {
@@ -123,8 +134,14 @@ describe('connections that never finish their request (HTTP mode, short limits)'
   it.each([
     ['no signature headers', {}],
     ['a signature but no timestamp', { 'x-slack-signature': 'v0=00' }],
-    ['a timestamp six minutes old', { 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000) - 6 * 60) }],
-    ['a timestamp six minutes ahead', { 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000) + 6 * 60) }],
+    [
+      'a timestamp six minutes old',
+      { 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000) - 6 * 60) },
+    ],
+    [
+      'a timestamp six minutes ahead',
+      { 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000) + 6 * 60) },
+    ],
   ])('refuses a POST with %s 401 before reading its body, and closes the connection', async (_what, headers) => {
     const connection = rawConnection(bot.url);
     // A body of 262,001 bytes is announced and none of it sent: only a server that does not wait for it can answer.
@@ -135,7 +152,9 @@ describe('connections that never finish their request (HTTP mode, short limits)'
 
   it('cuts a signed body that stops arriving, and still answers /healthz', async () => {
     const connection = rawConnection(bot.url);
-    connection.socket.write(EVENTS_HEAD({ ...signedHeaders(SIGNING_SECRET, 'x'.repeat(1_000)), 'content-length': '1000' }) + 'x'.repeat(100));
+    connection.socket.write(
+      EVENTS_HEAD({ ...signedHeaders(SIGNING_SECRET, 'x'.repeat(1_000)), 'content-length': '1000' }) + 'x'.repeat(100),
+    );
     expect(await connection.closedWithin(CUT_WITHIN_MS)).toBe(true);
     expect(connection.answer().split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
     expect((await rawGet(`${bot.url}/healthz`)).status).toBe(200);
@@ -173,7 +192,6 @@ describe('connections that never finish their request (HTTP mode, short limits)'
   });
 });
 
-
 // Bolt's HTTPReceiver reads `body.ssl_check` outside its try/catch; a body that parses to JSON `null` (form field
 // `payload=null`, or a JSON body `null`) would throw in an un-awaited async function and end the process. Run in a
 // real process, so a crash would be observed rather than caught by the runner.
@@ -196,7 +214,14 @@ describe('a signed request whose payload is JSON null (child process)', () => {
     const health = await rawGet(`${app.url}/healthz`);
     const died = !app.running() ? await app.exited : undefined;
     await app.kill();
-    expect({ health: health.status, died, stderr: app.stderr.join('').split('\n').find((l) => l.includes('Error')) }).toEqual({ health: 200, died: undefined, stderr: undefined });
+    expect({
+      health: health.status,
+      died,
+      stderr: app.stderr
+        .join('')
+        .split('\n')
+        .find((l) => l.includes('Error')),
+    }).toEqual({ health: 200, died: undefined, stderr: undefined });
     expect(answer.status).toBeGreaterThan(0);
     expect(answer.status).toBeLessThan(500);
   });

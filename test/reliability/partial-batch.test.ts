@@ -41,7 +41,13 @@ async function observePartialBatch(target: TestTarget, endpoint: Endpoint): Prom
       for (const [i, e164] of numbers.entries()) {
         const checked = validateContact({ firstName: 'Partial', lastName: `Batch ${i}`, phone: e164 }, 'IN');
         if (!checked.ok) throw new Error('invalid test number');
-        await recordRequest(tx as unknown as Db, { idempotencyKey: `partial-${i}`, userId: `UPART${i}`, source: 'cli', reply: { kind: 'cli' }, contact: checked.contact });
+        await recordRequest(tx as unknown as Db, {
+          idempotencyKey: `partial-${i}`,
+          userId: `UPART${i}`,
+          source: 'cli',
+          reply: { kind: 'cli' },
+          contact: checked.contact,
+        });
       }
     });
     await eventually(
@@ -75,7 +81,12 @@ describe.each(testTargets())('a batch answered in part, on $name', (target) => {
   });
   afterAll(async () => {
     const p = await partial.catch(() => undefined);
-    const figures = { target: target.name, calls: p?.calls.map((c) => c.numbers.length), rows: p?.rows.map((r) => `${r.status}:${r.contactId}`), stored: p?.stored.map((c) => c.id) };
+    const figures = {
+      target: target.name,
+      calls: p?.calls.map((c) => c.numbers.length),
+      rows: p?.rows.map((r) => `${r.status}:${r.contactId}`),
+      stored: p?.stored.map((c) => c.id),
+    };
     console.info(`[partial-batch] ${JSON.stringify(figures)}`);
     await endpoint?.close();
   });
@@ -87,7 +98,9 @@ describe.each(testTargets())('a batch answered in part, on $name', (target) => {
     expect(p.calls[0]!.numbers).toHaveLength(2);
     const byId = new Map(p.stored.map((c) => [c.id, c.phoneE164]));
     const wrong = p.rows.filter((r) => r.status === 'created' && byId.get(r.contactId ?? '') !== r.phoneE164);
-    expect(wrong.map((r) => `${r.phoneE164} settled created with ${r.contactId} (${byId.get(r.contactId ?? '') ?? 'no such contact'})`)).toEqual([]);
+    expect(
+      wrong.map((r) => `${r.phoneE164} settled created with ${r.contactId} (${byId.get(r.contactId ?? '') ?? 'no such contact'})`),
+    ).toEqual([]);
     // …and both contacts end up created, once each.
     expect(p.stored.map((c) => c.phoneE164).sort()).toEqual(['+919876510021', '+919876510022']);
   });

@@ -95,7 +95,9 @@ export async function spawnApp(env: Record<string, string>, opts: { healthTimeou
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ match, resolve: (line) => {
+        waiters.push({
+          match,
+          resolve: (line) => {
             clearTimeout(timer);
             resolve(line);
           },

@@ -56,14 +56,24 @@ async function observeSlackStall(target: TestTarget, endpoint: Endpoint): Promis
   const bot = await startTestBot(target, slack, { ...endpoint.env(proxy.url), ...NORMAL, SLACK_API_URL: slackFaults.url });
   try {
     const submit = (who: typeof X) =>
-      postSigned(bot.events, SIGNING_SECRET, modalSubmission({ firstName: 'Stall', lastName: who.user, country: 'IN', phone: who.phone }, { userId: who.user, viewId: `V${who.user}` }));
+      postSigned(
+        bot.events,
+        SIGNING_SECRET,
+        modalSubmission(
+          { firstName: 'Stall', lastName: who.user, country: 'IN', phone: who.phone },
+          { userId: who.user, viewId: `V${who.user}` },
+        ),
+      );
     await submit(X);
     await eventually(async () => (slackFaults.faulted.length > 0 ? true : undefined), 20_000, "X's outcome DM stalled");
     const stalledAt = slackFaults.faulted[0]!.at;
     await submit(Y);
     // Y's first attempt met a 503; its retry is due within a second or two.
     const queuedAt = await eventually(
-      async () => ((await eventsOf(bot.database.db, (await requestsFor(bot.database.db, Y.e164))[0]?.id ?? -1)).some((e) => e.kind === 'retry') ? Date.now() : undefined),
+      async () =>
+        (await eventsOf(bot.database.db, (await requestsFor(bot.database.db, Y.e164))[0]?.id ?? -1)).some((e) => e.kind === 'retry')
+          ? Date.now()
+          : undefined,
       10_000,
       'Y queued',
     );
@@ -103,6 +113,9 @@ describe.each(testTargets())('a stalled DM, on $name', (target) => {
   it(`a DM that Slack rate-limits (Retry-After: ${STALL_RETRY_AFTER_S}) does not hold up the delivery of other requests`, async () => {
     const observed = await stall;
     expect(observed.xStatus).toBe('created');
-    expect(observed.otherSettledAfterMs, `the other request was still ${observed.yStatus} ${OTHER_SETTLES_WITHIN_MS} ms after its retry was due`).toBeDefined();
+    expect(
+      observed.otherSettledAfterMs,
+      `the other request was still ${observed.yStatus} ${OTHER_SETTLES_WITHIN_MS} ms after its retry was due`,
+    ).toBeDefined();
   });
 });

@@ -23,7 +23,10 @@ const postgres = testTargets().find((t) => t.name === 'postgres');
 const COULD_NOT_SAVE = 'The bot could not save this request just now. Nothing was created';
 
 function submission(user: string, phone: string) {
-  return modalSubmission({ salutation: 'Mr', firstName: 'Stalled', lastName: user, country: 'IN', phone }, { userId: user, viewId: `V${user}` });
+  return modalSubmission(
+    { salutation: 'Mr', firstName: 'Stalled', lastName: user, country: 'IN', phone },
+    { userId: user, viewId: `V${user}` },
+  );
 }
 
 function urlThrough(place: Scratch, proxy: TcpProxy): string {
@@ -51,7 +54,10 @@ describe.runIf(postgres)('a network path to PostgreSQL that goes silent, then co
     slack = await startFakeSlack();
     place = await postgres!.scratch();
     direct = await openDatabase({ databaseUrl: (place.env as { DATABASE_URL: string }).DATABASE_URL, pgliteDir: '' });
-    proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL((place.env as { DATABASE_URL: string }).DATABASE_URL).port || 5432) });
+    proxy = await startTcpProxy({
+      host: '127.0.0.1',
+      port: Number(new URL((place.env as { DATABASE_URL: string }).DATABASE_URL).port || 5432),
+    });
     bot = await startTestBot(postgres!, slack, { DATABASE_URL: urlThrough(place, proxy) });
     expect((await rawGet(`${bot.url}/healthz`)).status).toBe(200);
 
@@ -144,7 +150,10 @@ describe.runIf(postgres)('a table lock that outlasts what Slack waits (postgres)
 
   it('answers the submission with "could not save… nothing was created"', () => {
     expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toMatchObject({ response_action: 'errors', errors: { phone_number: expect.stringContaining(COULD_NOT_SAVE) } });
+    expect(JSON.parse(answer.body)).toMatchObject({
+      response_action: 'errors',
+      errors: { phone_number: expect.stringContaining(COULD_NOT_SAVE) },
+    });
   });
 
   it('and it stays true: no request recorded, no contact created, no DM', async () => {

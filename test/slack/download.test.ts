@@ -7,7 +7,11 @@ const TOKEN = 'xoxb-download-test';
 describe('downloading a card file', () => {
   it("sends the bot token only over https to Slack's file host, never in the clear", async () => {
     const origins = slackFileOrigins(undefined);
-    for (const url of ['http://files.slack.com/files-pri/T1-F1/card.vcf', 'https://files.slack.com.evil.example/card.vcf', 'https://files.slack.com:8443/card.vcf']) {
+    for (const url of [
+      'http://files.slack.com/files-pri/T1-F1/card.vcf',
+      'https://files.slack.com.evil.example/card.vcf',
+      'https://files.slack.com:8443/card.vcf',
+    ]) {
       await expect(downloadVCard({ url_private_download: url }, TOKEN, origins)).rejects.toThrow('the file is not on Slack');
     }
   });
@@ -26,8 +30,8 @@ describe('downloading a card file', () => {
   });
 
   it('refuses a file that says it is larger than the limit without downloading it', async () => {
-    await expect(downloadVCard({ url_private_download: 'https://files.slack.com/big.vcf', size: 256 * 1024 + 1 }, TOKEN, slackFileOrigins())).rejects.toThrow(
-      'the card file is larger than 256 KiB',
-    );
+    await expect(
+      downloadVCard({ url_private_download: 'https://files.slack.com/big.vcf', size: 256 * 1024 + 1 }, TOKEN, slackFileOrigins()),
+    ).rejects.toThrow('the card file is larger than 256 KiB');
   });
 });

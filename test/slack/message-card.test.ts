@@ -7,22 +7,54 @@ describe('messageCard', () => {
   it('reads section text, fields, context and rich text from blocks', () => {
     const blocks = [
       { type: 'header', text: { type: 'plain_text', text: 'Lead' } },
-      { type: 'section', text: { type: 'mrkdwn', text: '*Name:* Ravi Kumar' }, fields: [{ type: 'mrkdwn', text: '*Mobile:*\n+91 98450 12345' }] },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: '*Name:* Ravi Kumar' },
+        fields: [{ type: 'mrkdwn', text: '*Mobile:*\n+91 98450 12345' }],
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'via Workflow' }] },
       {
         type: 'rich_text',
         elements: [
           { type: 'rich_text_section', elements: [{ type: 'text', text: 'Name: Sara Ali' }] },
-          { type: 'rich_text_list', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: 'Cell: ' }, { type: 'link', url: 'tel:+971501234567', text: '+971 50 123 4567' }] }] },
+          {
+            type: 'rich_text_list',
+            elements: [
+              {
+                type: 'rich_text_section',
+                elements: [
+                  { type: 'text', text: 'Cell: ' },
+                  { type: 'link', url: 'tel:+971501234567', text: '+971 50 123 4567' },
+                ],
+              },
+            ],
+          },
         ],
       },
     ];
-    expect(blockTexts(blocks)).toEqual(['Lead', '*Name:* Ravi Kumar', '*Mobile:*\n+91 98450 12345', 'via Workflow', 'Name: Sara Ali\nCell: +971 50 123 4567']);
+    expect(blockTexts(blocks)).toEqual([
+      'Lead',
+      '*Name:* Ravi Kumar',
+      '*Mobile:*\n+91 98450 12345',
+      'via Workflow',
+      'Name: Sara Ali\nCell: +971 50 123 4567',
+    ]);
   });
 
   it('reads legacy attachment fields, pretext and text', () => {
     const card = messageCard(
-      { text: '', attachments: [{ pretext: 'New contact', fields: [{ title: 'Name', value: 'Lena Fischer' }, { title: 'Phone', value: '+49 151 23456789' }] }] },
+      {
+        text: '',
+        attachments: [
+          {
+            pretext: 'New contact',
+            fields: [
+              { title: 'Name', value: 'Lena Fischer' },
+              { title: 'Phone', value: '+49 151 23456789' },
+            ],
+          },
+        ],
+      },
       [],
     );
     expect(card.fields).toEqual([

@@ -70,7 +70,10 @@ describe('when Slack does not open the contact form', () => {
       const trigger = 't-refused';
       await postSigned(bot.events, SIGNING_SECRET, { ...slashCommand({ triggerId: trigger }), response_url: responseUrl(trigger) });
       const told = await slack.waitFor(`respond/${trigger}`, () => true, 15_000);
-      expect(told.args).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('could not open: Slack refused it (`invalid_arguments`)') });
+      expect(told.args).toMatchObject({
+        response_type: 'ephemeral',
+        text: expect.stringContaining('could not open: Slack refused it (`invalid_arguments`)'),
+      });
       expect(String(told.args.text)).not.toContain('did not answer');
       expect(String(told.args.text)).toContain('tell your Slack admin');
       expect(tries(trigger)).toHaveLength(1);
@@ -93,7 +96,12 @@ describe('when Slack does not open the contact form', () => {
 
   it.each([
     ['a text card', {}],
-    ['a card file (the loading modal)', { files: [{ id: 'F9', name: 'card.vcf', mimetype: 'text/vcard', size: 20, url_private_download: 'https://files.slack.com/card.vcf' }] }],
+    [
+      'a card file (the loading modal)',
+      {
+        files: [{ id: 'F9', name: 'card.vcf', mimetype: 'text/vcard', size: 20, url_private_download: 'https://files.slack.com/card.vcf' }],
+      },
+    ],
   ])('Save as contact on %s with views.open silent: told by an ephemeral message', async (_what, extra) => {
     slack.fault('views.open', 'silent');
     try {

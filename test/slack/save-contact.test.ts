@@ -27,7 +27,10 @@ function field(view: any, id: string): any {
 }
 
 function note(view: any): string {
-  return view.blocks.filter((b: any) => b.type === 'context').map((b: any) => b.elements[0].text).join('\n');
+  return view.blocks
+    .filter((b: any) => b.type === 'context')
+    .map((b: any) => b.elements[0].text)
+    .join('\n');
 }
 
 describe.each(testTargets())('the "Save as contact" shortcut on $name', (target) => {
@@ -44,7 +47,11 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
   });
 
   it('prefills the modal from a plain-text card', async () => {
-    const res = await postSigned(bot.events, SIGNING_SECRET, shortcut('t-text', { text: 'Contact: Mr. John Smith\nMobile: +44 7700 900123' }));
+    const res = await postSigned(
+      bot.events,
+      SIGNING_SECRET,
+      shortcut('t-text', { text: 'Contact: Mr. John Smith\nMobile: +44 7700 900123' }),
+    );
     expect(res.status).toBe(200);
     const view = (await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-text')).args.view as any;
     expect(view.callback_id).toBe('add_contact');
@@ -59,22 +66,30 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
   it('prefills the modal from Block Kit fields', async () => {
     const blocks = [
       { type: 'header', text: { type: 'plain_text', text: 'New lead' } },
-      { type: 'section', fields: [{ type: 'mrkdwn', text: '*Name:*\nPriya Natarajan' }, { type: 'mrkdwn', text: '*Mobile:*\n+91 99887 76655' }] },
+      {
+        type: 'section',
+        fields: [
+          { type: 'mrkdwn', text: '*Name:*\nPriya Natarajan' },
+          { type: 'mrkdwn', text: '*Mobile:*\n+91 99887 76655' },
+        ],
+      },
     ];
     await postSigned(bot.events, SIGNING_SECRET, shortcut('t-blocks', { text: 'New lead', blocks, bot_id: 'B9' }));
     const view = (await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-blocks')).args.view as any;
-    expect([field(view, 'first_name').initial_value, field(view, 'last_name').initial_value, field(view, 'phone_number').initial_value]).toEqual([
-      'Priya',
-      'Natarajan',
-      '+91 99887 76655',
-    ]);
+    expect([
+      field(view, 'first_name').initial_value,
+      field(view, 'last_name').initial_value,
+      field(view, 'phone_number').initial_value,
+    ]).toEqual(['Priya', 'Natarajan', '+91 99887 76655']);
     expect(field(view, 'country').initial_option.value).toBe('IN');
   });
 
   it('downloads an attached .vcf with the bot token and prefills from it', async () => {
     const vcf = readFileSync(new URL('../fixtures/cards/apple-3.0.vcf', import.meta.url), 'utf8');
     const url = slack.serveFile('F1/apple.vcf', vcf, BOT_TOKEN);
-    const files = [{ id: 'F1', name: 'Aarav Sharma.vcf', mimetype: 'text/vcard', filetype: 'vcard', size: vcf.length, url_private_download: url }];
+    const files = [
+      { id: 'F1', name: 'Aarav Sharma.vcf', mimetype: 'text/vcard', filetype: 'vcard', size: vcf.length, url_private_download: url },
+    ];
     await postSigned(bot.events, SIGNING_SECRET, shortcut('t-vcf', { text: '', files }));
     const loading = await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-vcf');
     expect(JSON.stringify(loading.args.view)).toContain('Reading the contact card');
@@ -117,7 +132,9 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
     const files = [{ id: 'F3', name, mimetype: 'text/vcard', size: 20, url_private_download: url }];
     await postSigned(bot.events, SIGNING_SECRET, shortcut('t-evil-name', { text: 'Name: Ana López\nCell: +34 612 34 56 78', files }));
     const update = await slack.waitFor('views.update', (c) => note(c.args.view).includes('evil.example'));
-    expect(note(update.args.view)).toContain("couldn't read &lt;https://evil.example/login|Slack: your session expired, sign in again&gt;.vcf");
+    expect(note(update.args.view)).toContain(
+      "couldn't read &lt;https://evil.example/login|Slack: your session expired, sign in again&gt;.vcf",
+    );
     expect(note(update.args.view)).not.toMatch(/[<>]/);
   });
 
@@ -132,7 +149,11 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
   // Forged: Slack's own blocks nest a few levels. 20,000 levels overflowed the stack after the ack, and the user saw nothing.
   it.each([
     ['arrays', (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`],
-    ['rich text lists', (depth: number) => `[{"type":"rich_text","elements":${'[{"type":"rich_text_list","elements":'.repeat(depth)}[]${'}]'.repeat(depth)}}]`],
+    [
+      'rich text lists',
+      (depth: number) =>
+        `[{"type":"rich_text","elements":${'[{"type":"rich_text_list","elements":'.repeat(depth)}[]${'}]'.repeat(depth)}}]`,
+    ],
   ])('opens the form for a message whose blocks nest 20,000 levels of %s', async (what, nested) => {
     const depth = what === 'arrays' ? 20_000 : 4_000;
     const trigger = `t-deep-${what.replace(/ /g, '-')}`;
@@ -146,7 +167,8 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
   });
 
   it('cuts a prefilled value to what its field allows (Slack refuses the whole view otherwise)', async () => {
-    const vcf = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Priya Natarajan\r\nN:Natarajan;Priya;;;\r\nTEL:+91 99887 76655 (mobile - after 6pm only)\r\nEND:VCARD\r\n';
+    const vcf =
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Priya Natarajan\r\nN:Natarajan;Priya;;;\r\nTEL:+91 99887 76655 (mobile - after 6pm only)\r\nEND:VCARD\r\n';
     const url = slack.serveFile('F5/priya.vcf', vcf, BOT_TOKEN);
     const files = [{ id: 'F5', name: 'priya.vcf', mimetype: 'text/vcard', size: vcf.length, url_private_download: url }];
     await postSigned(bot.events, SIGNING_SECRET, shortcut('t-long-tel', { text: '', files }));
@@ -161,14 +183,22 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
   });
 
   it('prefills the first of several contacts and says how many there are', async () => {
-    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-many', { text: 'Name: Ravi Kumar\nMobile: +91 98450 12345\n\nName: Sara Ali\nMobile: +971 50 123 4567' }));
+    await postSigned(
+      bot.events,
+      SIGNING_SECRET,
+      shortcut('t-many', { text: 'Name: Ravi Kumar\nMobile: +91 98450 12345\n\nName: Sara Ali\nMobile: +971 50 123 4567' }),
+    );
     const view = (await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-many')).args.view as any;
     expect(field(view, 'first_name').initial_value).toBe('Ravi');
     expect(note(view)).toContain('2 contacts');
   });
 
   it('records a submission from the shortcut’s modal as coming from the shortcut', async () => {
-    await postSigned(bot.events, SIGNING_SECRET, modalSubmission({ firstName: 'Lena', lastName: 'Fischer', country: 'DE', phone: '0151 23456789' }, { source: 'shortcut' }));
+    await postSigned(
+      bot.events,
+      SIGNING_SECRET,
+      modalSubmission({ firstName: 'Lena', lastName: 'Fischer', country: 'DE', phone: '0151 23456789' }, { source: 'shortcut' }),
+    );
     await slack.waitFor('chat.postMessage', (c) => String(c.args.text).includes('Lena'));
     const [row] = await bot.database.db.select().from(contactRequests).where(eq(contactRequests.firstName, 'Lena'));
     expect(row).toMatchObject({ source: 'shortcut', status: 'created', phoneE164: '+4915123456789' });

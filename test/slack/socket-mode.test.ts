@@ -17,14 +17,17 @@ describe('Socket Mode', () => {
     slack = await startFakeSlack();
     place = await testTargets()[0]!.scratch();
     port = await freePort();
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: 'xoxb-socket-bot',
-      SLACK_APP_TOKEN: 'xapp-1-socket-app-token',
-      SLACK_API_URL: slack.url,
-      PORT: String(port),
-      DEFAULT_COUNTRY: 'IN',
-      ...place.env,
-    }, 'app');
+    const config = loadConfig(
+      {
+        SLACK_BOT_TOKEN: 'xoxb-socket-bot',
+        SLACK_APP_TOKEN: 'xapp-1-socket-app-token',
+        SLACK_API_URL: slack.url,
+        PORT: String(port),
+        DEFAULT_COUNTRY: 'IN',
+        ...place.env,
+      },
+      'app',
+    );
     bot = await startContactBot(config, createLogger('error'));
   });
   afterAll(async () => {

@@ -17,7 +17,11 @@ function submitted(values: Parameters<typeof modalValues>[0], metadata = '{"sour
 
 describe('the contact modal', () => {
   it('reads back what the agent typed', () => {
-    expect(readContactModal(submitted({ salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', country: 'IN', phone: '99887 76655', extension: '12' }))).toEqual({
+    expect(
+      readContactModal(
+        submitted({ salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', country: 'IN', phone: '99887 76655', extension: '12' }),
+      ),
+    ).toEqual({
       salutation: 'Dr',
       firstName: 'Priya',
       lastName: 'Natarajan',
@@ -64,7 +68,9 @@ describe('user text in mrkdwn', () => {
   const unescaped = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
   it('escapes &, < and > so that nothing becomes a link or mention, and reads back as it was', () => {
-    const tricky = fc.string({ unit: fc.constantFrom('&', '<', '>', '!', '@', '|', 'a', ' ', '&amp;', '&lt;', '&gt;', ';', '<!channel>', '<https://x|y>') });
+    const tricky = fc.string({
+      unit: fc.constantFrom('&', '<', '>', '!', '@', '|', 'a', ' ', '&amp;', '&lt;', '&gt;', ';', '<!channel>', '<https://x|y>'),
+    });
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'grapheme' }), tricky), (text) => {
         const escaped = escapeMrkdwn(text);
@@ -101,7 +107,17 @@ describe('user text in mrkdwn', () => {
 describe('a report as a message', () => {
   it("keeps its section within Slack's 3,000 characters however many messages the endpoint sent", async () => {
     const messages = Array.from({ length: 30 }, (_, i) => `${i}: ${'x'.repeat(290)}`);
-    const row = { id: 1, source: 'slash', status: 'rejected', salutation: null, firstName: 'Priya', lastName: 'Natarajan', phoneE164: '+919876543210', extension: null, error: { messages } } as unknown as RequestRow;
+    const row = {
+      id: 1,
+      source: 'slash',
+      status: 'rejected',
+      salutation: null,
+      firstName: 'Priya',
+      lastName: 'Natarajan',
+      phoneE164: '+919876543210',
+      extension: null,
+      error: { messages },
+    } as unknown as RequestRow;
     const { blocks } = reportMessage(await reportRequest(undefined as unknown as Db, row, slackStyle));
     const section = (blocks[1] as { text: { text: string } }).text.text;
     expect(section.length).toBeLessThanOrEqual(3_000);

@@ -19,8 +19,14 @@ describe('Web API failures in the log', () => {
       slack.fault('views.open', 'unavailable');
       const fast = { retries: 1, minTimeout: 0, maxTimeout: 1 };
       const client = new webApi.WebClient('xoxb-test', { ...webApiOptions(log, slack.url), logger: log, retryConfig: fast });
-      await expect(client.views.open({ trigger_id: 't', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } })).rejects.toThrow();
-      const nowhere = new webApi.WebClient('xoxb-test', { ...webApiOptions(log, `http://127.0.0.1:${await freePort()}/api/`), logger: log, retryConfig: fast });
+      await expect(
+        client.views.open({ trigger_id: 't', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } }),
+      ).rejects.toThrow();
+      const nowhere = new webApi.WebClient('xoxb-test', {
+        ...webApiOptions(log, `http://127.0.0.1:${await freePort()}/api/`),
+        logger: log,
+        retryConfig: fast,
+      });
       await expect(nowhere.chat.postMessage({ channel: 'U1', text: 'hi' })).rejects.toThrow();
     } finally {
       await slack.close();

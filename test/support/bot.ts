@@ -53,7 +53,12 @@ export function capturedLogger(logs: LogRecord[]): Logger {
  * Starts the contact bot against the fake Slack, the built-in emulator and a scratch database of `target`; `http`
  * shortens the limits on HTTP connections (a test of a timeout need not wait the product's 10 s).
  */
-export async function startTestBot(target: TestTarget, slack: FakeSlack, env: Record<string, string> = {}, http?: Partial<HttpLimits>): Promise<TestBot> {
+export async function startTestBot(
+  target: TestTarget,
+  slack: FakeSlack,
+  env: Record<string, string> = {},
+  http?: Partial<HttpLimits>,
+): Promise<TestBot> {
   const place = await target.scratch();
   const port = await freePort();
   const config = loadConfig(

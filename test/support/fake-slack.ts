@@ -117,7 +117,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       const fault = faults.get(method);
       if (fault === 'silent') return;
-      if (fault === 'unavailable') return res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"service_unavailable"}');
+      if (fault === 'unavailable')
+        return res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"service_unavailable"}');
       if (fault) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: fault.error }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args, base)));
     })();
@@ -138,7 +139,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${method} call matched within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ method, match, resolve: (c) => {
+        waiters.push({
+          method,
+          match,
+          resolve: (c) => {
             clearTimeout(timer);
             resolve(c);
           },

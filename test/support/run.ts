@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The settings this app reads: a test gives its own, never the ones of the shell that runs the tests. */
-const OURS = /^(DATABASE_URL|EMULATOR_|PGLITE_DIR|KORE_|SLACK_|DEFAULT_COUNTRY|ALLOWED_USER_IDS|ADMIN_USER_IDS|LOG_LEVEL|NODE_ENV|DELIVERY_|PORT$)/;
+const OURS =
+  /^(DATABASE_URL|EMULATOR_|PGLITE_DIR|KORE_|SLACK_|DEFAULT_COUNTRY|ALLOWED_USER_IDS|ADMIN_USER_IDS|LOG_LEVEL|NODE_ENV|DELIVERY_|PORT$)/;
 
 /** What a finished process said, and how it ended. */
 export interface Run {

@@ -72,7 +72,10 @@ export function modalValues(v: {
 }
 
 /** A `view_submission` of the contact modal. */
-export function modalSubmission(values: Parameters<typeof modalValues>[0], opts: { userId?: string; viewId?: string; source?: string } = {}) {
+export function modalSubmission(
+  values: Parameters<typeof modalValues>[0],
+  opts: { userId?: string; viewId?: string; source?: string } = {},
+) {
   return interactive({
     type: 'view_submission',
     team: { id: 'T1', domain: 'acme' },

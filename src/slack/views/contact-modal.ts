@@ -28,7 +28,11 @@ export function countryOption(country: CountryOption): types.PlainTextOption {
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 
-function textInput(block: string, label: string, opts: { initial?: string; placeholder?: string; optional?: boolean; max?: number }): types.InputBlock {
+function textInput(
+  block: string,
+  label: string,
+  opts: { initial?: string; placeholder?: string; optional?: boolean; max?: number },
+): types.InputBlock {
   return {
     type: 'input',
     block_id: block,

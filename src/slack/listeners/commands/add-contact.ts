@@ -20,7 +20,10 @@ export function addContactCommand(deps: SlackDeps) {
     const text = typeof command.text === 'string' ? command.text.trim() : '';
     if (/^(help|-h|--help|\?)$/i.test(text)) return ack({ response_type: 'ephemeral', text: USAGE });
     await ack();
-    const view = text === '' ? blankModal(deps.defaultCountry) : JSON.stringify(prefilledModal(parseContactText(text), deps.defaultCountry, { source: 'slash' }));
+    const view =
+      text === ''
+        ? blankModal(deps.defaultCountry)
+        : JSON.stringify(prefilledModal(parseContactText(text), deps.defaultCountry, { source: 'slash' }));
     // The Web API client sends a string as it is; an object it would deep-copy and serialise on every call.
     await showForm('views.open', () => client.views.open({ trigger_id: command.trigger_id, view: view as unknown as types.ModalView }), {
       user: command.user_id,

@@ -13,13 +13,22 @@ import { loadingModal } from '../../views/report.js';
  * files to read, a loading modal is opened at once so the trigger does not expire during the download.
  */
 export function saveContactShortcut(deps: SlackDeps) {
-  return async ({ shortcut, ack, client, respond, context, logger }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    shortcut,
+    ack,
+    client,
+    respond,
+    context,
+    logger,
+  }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs): Promise<void> => {
     await ack();
-    if (!deps.permissions.mayCreateContacts(shortcut.user.id)) return void (await respond({ response_type: 'ephemeral', text: NOT_ALLOWED }));
+    if (!deps.permissions.mayCreateContacts(shortcut.user.id))
+      return void (await respond({ response_type: 'ephemeral', text: NOT_ALLOWED }));
     const message: SlackMessage = shortcut.message ?? {};
     const files = vCardFiles(message);
     const request: FormRequest = { user: shortcut.user.id, respond, again: '*Save as contact*', logger };
-    const open = (view: types.ModalView) => showForm('views.open', () => client.views.open({ trigger_id: shortcut.trigger_id, view }), request);
+    const open = (view: types.ModalView) =>
+      showForm('views.open', () => client.views.open({ trigger_id: shortcut.trigger_id, view }), request);
     const loading = files.length > 0 ? await open(loadingModal()) : undefined;
     if (files.length > 0 && loading === undefined) return; // the user has been told the form could not open
 

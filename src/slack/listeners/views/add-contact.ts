@@ -32,13 +32,18 @@ export function addContactSubmission(deps: SlackDeps) {
       async (row) => ack({ response_action: 'update', view: reportModal(await deps.report(row)) }),
     );
     if (submitted.kind === 'invalid') {
-      return ack({ response_action: 'errors', errors: blockErrors(submitted.invalid ? fieldMessages(submitted.invalid, countryHint) : {}) });
+      return ack({
+        response_action: 'errors',
+        errors: blockErrors(submitted.invalid ? fieldMessages(submitted.invalid, countryHint) : {}),
+      });
     }
     if (submitted.kind === 'not-recorded') {
       logger.error({ err: submitted.error }, 'could not record a contact request');
       return ack({
         response_action: 'errors',
-        errors: { [FIELD_BLOCKS.phone]: 'The bot could not save this request just now. Nothing was created; please try again in a minute.' },
+        errors: {
+          [FIELD_BLOCKS.phone]: 'The bot could not save this request just now. Nothing was created; please try again in a minute.',
+        },
       });
     }
   };
