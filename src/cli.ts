@@ -23,7 +23,7 @@ const plain: ReportStyle = {
   text: (text) => text,
   strong: (text) => text,
   user: (id) => id,
-  time: (at) => at.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+  time: (at) => `${at.toISOString().replace('T', ' ').slice(0, 16)} UTC`,
 };
 
 async function main(argv: string[]): Promise<number> {

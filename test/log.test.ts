@@ -44,7 +44,7 @@ describe('redact', () => {
 
   // Quadratic redaction of these sizes would run for minutes; linear redaction finishes well inside the test timeout.
   it('stays correct on a megabyte of almost-JWTs, almost-tokens and almost-numbers', () => {
-    const almost = 'eyJ-'.repeat(100_000) + ' ' + 'eyJa.'.repeat(50_000) + ' ' + '+1 '.repeat(100_000) + ' xoxb-'.repeat(50_000);
+    const almost = `${'eyJ-'.repeat(100_000)} ${'eyJa.'.repeat(50_000)} ${'+1 '.repeat(100_000)}${' xoxb-'.repeat(50_000)}`;
     const text = `${almost} auth: ${JWT} then +919876543210`;
     const out = redact(text);
     expect(out.startsWith('eyJ-'.repeat(100_000))).toBe(true);

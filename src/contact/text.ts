@@ -48,7 +48,7 @@ function without(text: string, parts: { start: number; end: number }[]): string 
   let rest = '';
   let from = 0;
   for (const part of parts) {
-    rest += text.slice(from, part.start) + ' ';
+    rest += `${text.slice(from, part.start)} `;
     from = part.end;
   }
   return rest + text.slice(from);

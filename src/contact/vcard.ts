@@ -113,10 +113,10 @@ function fromVCard21(line: string): string {
   const named = params
     .filter((param) => param !== '')
     .map((param) => (param.includes('=') ? param : `${ENCODINGS.has(param.toLowerCase()) ? 'ENCODING' : 'TYPE'}=${param}`));
-  if (!isQuotedPrintable(line)) return [name, ...named].join(';') + ':' + value;
+  if (!isQuotedPrintable(line)) return `${[name, ...named].join(';')}:${value}`;
   const charset = named.find((param) => /^CHARSET=/i.test(param))?.slice('CHARSET='.length);
   const kept = named.filter((param) => !/^(CHARSET|ENCODING)=/i.test(param));
-  return [name, ...kept].join(';') + ':' + decodeQuotedPrintable(value, charset);
+  return `${[name, ...kept].join(';')}:${decodeQuotedPrintable(value, charset)}`;
 }
 
 function decodeQuotedPrintable(value: string, charset = 'utf-8'): string {
