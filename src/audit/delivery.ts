@@ -2,6 +2,7 @@ import type { Log } from '../log.js';
 import type { Db } from '../database.js';
 import type { ContactsClient } from '../kore/client.js';
 import { createPoller } from './poller.js';
+import { createRecovery } from './recovery.js';
 import { claimRequests, recordRequest, type NewRequest, type RequestRow } from './requests.js';
 import { createSender } from './send.js';
 import { createSettler, type DeliveryHooks } from './settle.js';
@@ -50,9 +51,14 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
     maxBackoffMs: opts.maxBackoffMs ?? 30_000,
     track: poller.track,
   });
-  const send = createSender(opts.contacts, settler, opts.log);
   /** Requests `accept` leased to this process and not yet sent. */
   const held = new Map<number, RequestRow>();
+  /** Whether this process polls: only a running worker drains the backlog (the CLI sends its one request and exits). */
+  let running = false;
+  const recovered = createRecovery(db, { log: opts.log, track: poller.track, drain });
+  const send = createSender(opts.contacts, settler, opts.log, () => {
+    if (running && !poller.stopped) recovered();
+  });
 
   async function drain(): Promise<void> {
     while (!poller.stopped) {
@@ -75,7 +81,10 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
       const claimed = others.length > 0 ? claimRequests(db, { leaseMs, limit: others.length, ids: others }) : Promise.resolve([]);
       return poller.track(claimed.then((rows) => (mine.length + rows.length > 0 ? send([...mine, ...rows]) : undefined)));
     },
-    start: () => poller.start(drain),
+    start() {
+      running = true;
+      poller.start(drain);
+    },
     // Work in flight may start more (a settled request's notice): the poller waits until nothing is left.
     stop: (graceMs) => poller.stop(graceMs),
   };

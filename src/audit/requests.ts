@@ -168,7 +168,8 @@ export async function settleRequests(db: Db, settlements: Settlement[]): Promise
 /**
  * Releases the lease of the attempt `claimed` made and schedules the next one `delayMs` from now; false when
  * the request was settled or claimed again since (a stalled worker must not undo a newer attempt). With
- * `tellQueued`, the user is to be told the request is queued.
+ * `tellQueued`, the user is to be told the request is queued; with `untilRecovered`, the wait is only for the endpoint
+ * to answer again, and ends when it does (recovery.ts).
  */
 export async function deferRequest(
   db: Db,
@@ -177,6 +178,7 @@ export async function deferRequest(
   reason: unknown,
   uncertain: boolean,
   tellQueued = false,
+  untilRecovered = false,
 ): Promise<boolean> {
   const t = contactRequests;
   return db.transaction(async (tx) => {
@@ -190,7 +192,11 @@ export async function deferRequest(
       .where(and(eq(t.id, claimed.id), eq(t.status, 'pending'), eq(t.attempts, claimed.attempts)))
       .returning();
     if (row) {
-      await tx.insert(requestEvents).values({ requestId: claimed.id, kind: 'retry', detail: { at: row.nextAttemptAt, reason, uncertain } });
+      await tx.insert(requestEvents).values({
+        requestId: claimed.id,
+        kind: 'retry',
+        detail: { at: row.nextAttemptAt, reason, uncertain, untilRecovered },
+      });
       if (tellQueued) await recordNotices(tx, [row], () => 'queued');
     }
     return row !== undefined;

@@ -6,10 +6,17 @@ import type { Settler } from './settle.js';
 
 /**
  * Sends claimed requests and hands each answer to the settler: creates together in one call, a batch the endpoint
- * refuses as a whole split until each refusal is isolated; an update or a delete one contact per call.
+ * refuses as a whole split until each refusal is isolated; an update or a delete one contact per call. Each success
+ * is reported to `succeeded` (the endpoint answers: requests waiting for it need not wait longer).
  */
-export function createSender(contacts: ContactsClient, settler: Settler, log: Log): (rows: RequestRow[]) => Promise<void> {
+export function createSender(
+  contacts: ContactsClient,
+  settler: Settler,
+  log: Log,
+  succeeded: () => void,
+): (rows: RequestRow[]) => Promise<void> {
   function answered(rows: RequestRow[], outcome: Outcome, started: number): void {
+    if (outcome.kind === 'created' || outcome.kind === 'updated' || outcome.kind === 'deleted') succeeded();
     log.debug(
       {
         requests: rows.map((r) => r.id),

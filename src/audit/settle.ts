@@ -2,6 +2,7 @@ import type { Log } from '../log.js';
 import type { Db } from '../database.js';
 import { mayHaveArrived, type Outcome, type Unavailable } from '../kore/outcome.js';
 import { backoffMs } from './backoff.js';
+import { waitsForRecovery } from './recovery.js';
 import { deferRequest, settleRequests, type RequestRow, type Settlement } from './requests.js';
 
 /** What the delivery tells the rest of the app. */
@@ -48,7 +49,7 @@ export function createSettler(db: Db, opts: SettlerOptions): Settler {
     const wait = backoffMs(row.attempts, opts.maxBackoffMs, outcome.retryAfterMs);
     if (Date.now() + wait > row.createdAt.getTime() + opts.deadlineMs) return settle([{ row, outcome }]);
     const firstDeferral = row.nextAttemptAt.getTime() <= row.createdAt.getTime();
-    if (!(await deferRequest(db, row, wait, outcome, mayHaveArrived(outcome), firstDeferral))) return;
+    if (!(await deferRequest(db, row, wait, outcome, mayHaveArrived(outcome), firstDeferral, waitsForRecovery(outcome)))) return;
     opts.log.warn(
       { request: row.id, attempt: row.attempts, waitMs: Math.round(wait), why: outcome.messages },
       'endpoint unavailable, will retry',
