@@ -27,8 +27,8 @@ const migrationsFolder = fileURLToPath(new URL('../db/migrations', import.meta.u
 const MIGRATION_LOCK = 4_127_733;
 
 /** Opens PostgreSQL at `databaseUrl`, or the embedded PGlite in `pgliteDir`, and migrates it. */
-export async function openDatabase(opts: { databaseUrl?: string; pgliteDir: string }): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.pgliteDir);
+export async function openDatabase(opts: { databaseUrl?: string; pgliteDir: string; connectTimeoutMs?: number }): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.connectTimeoutMs) : openPglite(opts.pgliteDir);
 }
 
 /** The server cancels a statement that runs longer than this (the connection stays usable)… */
@@ -36,12 +36,18 @@ const STATEMENT_TIMEOUT_MS = 5_000;
 /** …and a query with no answer at all after this long means the network path is gone: the connection is dropped. */
 const QUERY_TIMEOUT_MS = 6_000;
 
-async function openPostgres(url: string): Promise<Database> {
+/** A database that does not answer must fail fast: Slack waits 3 s for an answer at most. */
+const CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * `connectTimeoutMs` is for a process whose event loop other work may hold longer than that (the tests run embedded
+ * databases beside PostgreSQL in one process); the app keeps the default.
+ */
+async function openPostgres(url: string, connectTimeoutMs = CONNECT_TIMEOUT_MS): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
-    // A database that does not answer must fail fast: Slack waits 3 s for an answer at most.
-    connectionTimeoutMillis: 2_000,
+    connectionTimeoutMillis: connectTimeoutMs,
     statement_timeout: STATEMENT_TIMEOUT_MS,
     query_timeout: QUERY_TIMEOUT_MS,
     // Finds idle connections whose peer is gone (a failed-over server, a NAT that forgot them).

@@ -38,7 +38,13 @@ function target(name: TestTarget['name'], scratch: () => Promise<Scratch>): Test
     scratch,
     async open() {
       const place = await scratch();
-      const database = await openDatabase({ ...settings(place), pgliteDir: 'PGLITE_DIR' in place.env ? place.env.PGLITE_DIR : '' });
+      const database = await openDatabase({
+        ...settings(place),
+        pgliteDir: 'PGLITE_DIR' in place.env ? place.env.PGLITE_DIR : '',
+        // Test files open PGlite and PostgreSQL side by side; the embedded one can hold this process's event loop for
+        // longer than the app's 2 s connect timeout, which then fires before the connection's answer is read.
+        connectTimeoutMs: 20_000,
+      });
       return {
         ...database,
         env: place.env,
