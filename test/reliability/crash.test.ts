@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openDatabase, type Database } from '../../src/database.js';
+import type { Database } from '../../src/database.js';
 import { SIGNING_SECRET } from '../support/bot.js';
-import { testTargets, type Scratch } from '../support/databases.js';
+import { openTestPostgres, testTargets, type Scratch } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { modalSubmission } from '../support/slack-requests.js';
@@ -86,7 +86,7 @@ describe.runIf(postgres)('kill -9 with a delivery in flight and one queued (Post
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     killed = true;
 
-    database = await openDatabase({ databaseUrl: (place.env as { DATABASE_URL: string }).DATABASE_URL, pgliteDir: '' });
+    database = await openTestPostgres((place.env as { DATABASE_URL: string }).DATABASE_URL);
     figures.pendingAtKill = (await Promise.all([IN_FLIGHT, QUEUED].map((r) => requestsFor(database.db, r.e164))))
       .flat()
       .filter((r) => r.status === 'pending').length;

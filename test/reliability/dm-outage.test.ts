@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requestEvents } from '../../db/schema.js';
 import { recordRequest } from '../../src/audit/requests.js';
 import { validateContact } from '../../src/contact/validate.js';
-import { openDatabase, type Database } from '../../src/database.js';
+import type { Database } from '../../src/database.js';
 import { SIGNING_SECRET, startTestBot, type TestBot } from '../support/bot.js';
-import { testTargets, type Scratch, type TestTarget } from '../support/databases.js';
+import { openTestPostgres, testTargets, type Scratch, type TestTarget } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { modalSubmission, postSigned } from '../support/slack-requests.js';
@@ -109,7 +109,7 @@ describe.runIf(postgres)('outcome DMs during a Slack outage, two instances on on
     slack = await startFakeSlack();
     outage = await slackWithOutage(slack);
     place = await postgres!.scratch();
-    database = await openDatabase({ databaseUrl: (place.env as { DATABASE_URL: string }).DATABASE_URL, pgliteDir: '' });
+    database = await openTestPostgres((place.env as { DATABASE_URL: string }).DATABASE_URL);
     for (let i = 0; i < COUNT; i++) {
       const checked = validateContact({ firstName: 'Outage', lastName: `Person ${i}`, phone: `+9198765${String(51_000 + i)}` }, 'IN');
       if (!checked.ok) throw new Error(`invalid test number ${i}`);

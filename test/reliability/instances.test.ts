@@ -4,8 +4,8 @@ import { contactRequests, requestEvents } from '../../db/schema.js';
 import { recordRequest } from '../../src/audit/requests.js';
 import type { Contact } from '../../src/contact/contact.js';
 import { validateContact } from '../../src/contact/validate.js';
-import { openDatabase, type Database } from '../../src/database.js';
-import { testTargets, type Scratch } from '../support/databases.js';
+import type { Database } from '../../src/database.js';
+import { openTestPostgres, testTargets, type Scratch } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { dmText, pendingCount, sleep, startEndpoint, startFaultProxy, TITLES, type Endpoint, type FaultProxy } from './harness.js';
@@ -45,7 +45,7 @@ describe.runIf(postgres)('two instances on one database (PostgreSQL only: needs 
     // A little latency per call, as a real endpoint has, so a batch is still in flight when the other instance polls.
     proxy = await startFaultProxy(endpoint.emulator.url, () => ({ kind: 'pass', delayMs: 150 }));
     place = await postgres!.scratch();
-    database = await openDatabase({ databaseUrl: (place.env as { DATABASE_URL: string }).DATABASE_URL, pgliteDir: '' });
+    database = await openTestPostgres((place.env as { DATABASE_URL: string }).DATABASE_URL);
 
     const contacts = Array.from({ length: COUNT }, (_, i) => contactNumber(i));
     expect(new Set(contacts.map((c) => c.phone.e164)).size).toBe(COUNT);

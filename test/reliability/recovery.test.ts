@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contactRequests, requestEvents } from '../../db/schema.js';
 import { createDelivery, type Delivery, type DeliveryOptions } from '../../src/audit/delivery.js';
 import { recordRequest, type RequestRow } from '../../src/audit/requests.js';
-import { openDatabase, type Database, type Db } from '../../src/database.js';
+import type { Database, Db } from '../../src/database.js';
 import { koreClient } from '../../src/kore/client.js';
 import { createLogger } from '../../src/log.js';
 import { contact, freshIndianNumber } from '../kore/loopback.js';
-import { testTargets, type TestTarget } from '../support/databases.js';
+import { openTestPostgres, testTargets, type TestTarget } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startEndpoint, startFaultProxy, type Endpoint, type FaultProxy } from './harness.js';
 
@@ -226,10 +226,7 @@ describe.runIf(postgres)('instant recovery across two instances on one PostgreSQ
     const { endpoint, proxy, state } = await outage(postgres!);
     const place = await postgres!.scratch();
     const url = (place.env as { DATABASE_URL: string }).DATABASE_URL;
-    const [first, second] = [
-      await openDatabase({ databaseUrl: url, pgliteDir: '' }),
-      await openDatabase({ databaseUrl: url, pgliteDir: '' }),
-    ];
+    const [first, second] = [await openTestPostgres(url), await openTestPostgres(url)];
     const deferring = worker(first!.db, endpoint, proxy, { maxBackoffMs: 5 * MINUTE, pollMs: 10 * MINUTE });
     const succeeding = worker(second!.db, endpoint, proxy, { maxBackoffMs: 5 * MINUTE, pollMs: 10 * MINUTE });
     deferring.start();

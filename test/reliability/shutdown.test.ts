@@ -1,7 +1,7 @@
 import { afterAll, describe, it, vi } from 'vitest';
 import { openDatabase } from '../../src/database.js';
 import { SIGNING_SECRET } from '../support/bot.js';
-import { testTargets, type Scratch, type TestTarget } from '../support/databases.js';
+import { openTestPostgres, testTargets, type Scratch, type TestTarget } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { modalSubmission } from '../support/slack-requests.js';
@@ -30,9 +30,7 @@ vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 const EXIT_WITHIN_MS = 10_000;
 
 function databaseOf(place: Scratch) {
-  return 'DATABASE_URL' in place.env
-    ? openDatabase({ databaseUrl: place.env.DATABASE_URL, pgliteDir: '' })
-    : openDatabase({ pgliteDir: place.env.PGLITE_DIR });
+  return 'DATABASE_URL' in place.env ? openTestPostgres(place.env.DATABASE_URL) : openDatabase({ pgliteDir: place.env.PGLITE_DIR });
 }
 
 function withinMs<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { emulatorContacts } from '../../db/schema.js';
-import { openDatabase, type Database } from '../../src/database.js';
+import type { Database } from '../../src/database.js';
 import { SIGNING_SECRET, startTestBot, type TestBot } from '../support/bot.js';
-import { testTargets, type Scratch } from '../support/databases.js';
+import { openTestPostgres, testTargets, type Scratch } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { modalSubmission } from '../support/slack-requests.js';
@@ -53,7 +53,7 @@ describe.runIf(postgres)('a network path to PostgreSQL that goes silent, then co
   beforeAll(async () => {
     slack = await startFakeSlack();
     place = await postgres!.scratch();
-    direct = await openDatabase({ databaseUrl: (place.env as { DATABASE_URL: string }).DATABASE_URL, pgliteDir: '' });
+    direct = await openTestPostgres((place.env as { DATABASE_URL: string }).DATABASE_URL);
     proxy = await startTcpProxy({
       host: '127.0.0.1',
       port: Number(new URL((place.env as { DATABASE_URL: string }).DATABASE_URL).port || 5432),

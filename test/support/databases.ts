@@ -32,6 +32,17 @@ export function testTargets(): TestTarget[] {
   return targets;
 }
 
+/**
+ * Test files open PGlite and PostgreSQL side by side; the embedded one can hold this process's event loop for longer
+ * than the app's 2 s connect timeout, which then fires before the connection's answer is read.
+ */
+const TEST_CONNECT_TIMEOUT_MS = 20_000;
+
+/** The PostgreSQL database at `databaseUrl`, opened from a test process. */
+export function openTestPostgres(databaseUrl: string): Promise<Database> {
+  return openDatabase({ databaseUrl, pgliteDir: '', connectTimeoutMs: TEST_CONNECT_TIMEOUT_MS });
+}
+
 function target(name: TestTarget['name'], scratch: () => Promise<Scratch>): TestTarget {
   return {
     name,
@@ -41,9 +52,7 @@ function target(name: TestTarget['name'], scratch: () => Promise<Scratch>): Test
       const database = await openDatabase({
         ...settings(place),
         pgliteDir: 'PGLITE_DIR' in place.env ? place.env.PGLITE_DIR : '',
-        // Test files open PGlite and PostgreSQL side by side; the embedded one can hold this process's event loop for
-        // longer than the app's 2 s connect timeout, which then fires before the connection's answer is read.
-        connectTimeoutMs: 20_000,
+        connectTimeoutMs: TEST_CONNECT_TIMEOUT_MS,
       });
       return {
         ...database,
