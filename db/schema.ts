@@ -86,7 +86,10 @@ export const requestEvents = pgTable(
   (t) => [index('request_events_request').on(t.requestId, t.id)],
 );
 
-/** The built-in emulator's contacts store: one contact per number and stream, as the vendor enforces. */
+/**
+ * The built-in emulator's contacts store: one active contact per number and stream, as the vendor enforces. A delete
+ * is soft (`INACTIVE`) and frees the number here — the vendor does not say whether it does.
+ */
 export const emulatorContacts = pgTable(
   'emulator_contacts',
   {
@@ -100,9 +103,13 @@ export const emulatorContacts = pgTable(
     phoneE164: text('phone_e164').notNull(),
     countryCode: text('country_code').notNull(),
     extension: text('extension').notNull(),
+    status: text('status', { enum: ['ACTIVE', 'INACTIVE'] })
+      .notNull()
+      .default('ACTIVE'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('emulator_contacts_stream_phone').on(t.streamId, t.phoneE164)],
+  (t) => [uniqueIndex('emulator_contacts_stream_phone').on(t.streamId, t.phoneE164).where(sql`${t.status} = 'ACTIVE'`)],
 );
 
 /**

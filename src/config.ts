@@ -139,8 +139,11 @@ export interface EmulatorConfig {
   databaseUrl?: string;
   pgliteDir: string;
   identity: KoreIdentity;
+  /** Calls allowed per rolling minute per account, as the vendor's limit (60). */
+  callsPerMinute: number;
 }
 
+const WHOLE = 'must be a whole number above 0';
 const emulatorFields = z.object({
   EMULATOR_PORT: port(4010),
   EMULATOR_HOST: optional.pipe(z.string().default('127.0.0.1')),
@@ -151,6 +154,7 @@ const emulatorFields = z.object({
   KORE_CLIENT_ID: optional.pipe(z.string().default(EMULATOR_IDENTITY.clientId)),
   KORE_CLIENT_SECRET: optional.pipe(z.string().default(EMULATOR_IDENTITY.clientSecret)),
   KORE_ENFORCE_JTI: enforceJti,
+  EMULATOR_CALLS_PER_MINUTE: optional.pipe(z.coerce.number<string | undefined>(WHOLE).int(WHOLE).positive(WHOLE).default(60)),
 });
 
 /** Parses the emulator's environment, or throws a `ConfigError` naming each bad variable. */
@@ -168,6 +172,7 @@ export function loadEmulatorConfig(env: Record<string, string | undefined> = pro
       clientSecret: e.KORE_CLIENT_SECRET,
       enforceJti: e.KORE_ENFORCE_JTI === 'true',
     },
+    callsPerMinute: e.EMULATOR_CALLS_PER_MINUTE,
   };
 }
 

@@ -298,12 +298,20 @@ describe('loadEmulatorConfig', () => {
       databaseUrl: undefined,
       pgliteDir: './.data/emulator',
       identity: EMULATOR_IDENTITY,
+      callsPerMinute: 60,
     });
   });
 
   it('takes the KORE_* identity and its listening address from the environment', () => {
-    const config = loadEmulatorConfig({ ...kore, EMULATOR_PORT: '0', EMULATOR_HOST: '0.0.0.0', KORE_ENFORCE_JTI: 'true' });
+    const config = loadEmulatorConfig({
+      ...kore,
+      EMULATOR_PORT: '0',
+      EMULATOR_HOST: '0.0.0.0',
+      KORE_ENFORCE_JTI: 'true',
+      EMULATOR_CALLS_PER_MINUTE: '6',
+    });
     expect(config).toMatchObject({
+      callsPerMinute: 6,
       port: 0,
       host: '0.0.0.0',
       identity: { streamId: 'st-3f1b9c2e', clientSecret: 'sup3r-s3cret', enforceJti: true },
@@ -313,7 +321,7 @@ describe('loadEmulatorConfig', () => {
   it('names each bad variable at once', () => {
     const thrown = (() => {
       try {
-        return loadEmulatorConfig({ EMULATOR_PORT: '70000', DATABASE_URL: 'mysql://x' });
+        return loadEmulatorConfig({ EMULATOR_PORT: '70000', DATABASE_URL: 'mysql://x', EMULATOR_CALLS_PER_MINUTE: '0.5' });
       } catch (error) {
         return error;
       }
@@ -322,6 +330,7 @@ describe('loadEmulatorConfig', () => {
     expect((thrown as ConfigError).problems).toEqual([
       'EMULATOR_PORT: must be a port number (0 to 65535)',
       'DATABASE_URL: must be a postgres:// URL',
+      'EMULATOR_CALLS_PER_MINUTE: must be a whole number above 0',
     ]);
   });
 });

@@ -12,7 +12,8 @@ try {
 }
 const { identity } = config;
 const database = await openDatabase(config);
-const emulator = await startEmulator({ db: database.db, port: config.port, host: config.host, identity });
+const { port, host, callsPerMinute } = config;
+const emulator = await startEmulator({ db: database.db, port, host, identity, callsPerMinute });
 console.log(
   JSON.stringify({
     msg: 'Kore.ai contacts emulator listening',
@@ -20,6 +21,7 @@ console.log(
     contacts: `${emulator.url}/agentassist/api/v1/public/${identity.streamId}/contacts`,
     accountId: identity.accountId,
     clientId: identity.clientId,
+    callsPerMinute,
     database: database.kind,
   }),
 );

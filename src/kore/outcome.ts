@@ -20,19 +20,22 @@ export type Outcome =
   | { kind: 'duplicate'; status: number; messages: string[] }
   | { kind: 'unauthorized'; status: number; messages: string[] }
   | { kind: 'rejected'; status: number; messages: string[] }
-  /** No outcome yet: `cause` when there was no HTTP answer at all, `status` when there was one. */
-  | { kind: 'unavailable'; status?: number; messages: string[]; retryAfterMs?: number; cause?: TransportCause };
+  /**
+   * No outcome yet: `cause` when there was no HTTP answer at all, `status` when there was one; `rateLimited` when the
+   * endpoint said the account's rate limit is spent (so the call was not tried).
+   */
+  | { kind: 'unavailable'; status?: number; messages: string[]; retryAfterMs?: number; cause?: TransportCause; rateLimited?: true };
 
 export type Unavailable = Extract<Outcome, { kind: 'unavailable' }>;
 
 /**
  * Whether a call that came to `unavailable` may still have reached the endpoint and changed the contact: a timeout, a
- * reset, a 5xx other than 503, or a success without our contact. A refused connection, 408, 429 and 503 say nothing
- * was done.
+ * reset, a 5xx other than 503, or a success without our contact. A refused connection, 503 and every 4xx that is
+ * `unavailable` (408, 429, a rate-limit answer) say nothing was done.
  */
 export function mayHaveArrived(outcome: Unavailable): boolean {
   if (outcome.status === undefined) return !NEVER_CONNECTED.has(outcome.cause ?? 'other');
-  return outcome.status !== 408 && outcome.status !== 429 && outcome.status !== 503;
+  return outcome.status < 400 || (outcome.status >= 500 && outcome.status !== 503);
 }
 
 const NEVER_CONNECTED: ReadonlySet<TransportCause> = new Set(['refused', 'unresolved', 'unreachable']);
@@ -48,6 +51,14 @@ export function noAnswer(answer: Extract<Answer, { answered: false }>): Unavaila
 }
 
 const DUPLICATE_TEXT = /already exists?|duplicate/i;
+/** Both vendor texts: "You've exceeded the per-minute rate limit…" and "Rate limit for this API has been reached". */
+const RATE_LIMIT_TEXT = /rate[ _-]?limit/i;
+
+/**
+ * How long a rate-limited call waits when the answer has no `Retry-After`: the whole rolling minute, since we cannot
+ * know when the oldest call in the vendor's window was made — after it, the window has surely freed.
+ */
+export const RATE_LIMIT_WAIT_MS = 60_000;
 
 /**
  * Sorts an HTTP answer to `operation` into an outcome, following the table in docs/contacts-endpoint.md: a create answers an array of
@@ -61,11 +72,17 @@ export function classifyAnswer(operation: Operation, status: number, body: unkno
     return { kind: operation === 'update' ? 'updated' : 'deleted', status, contact: contacts[0]! };
   }
   const messages = errorMessages(body, status);
+  // The vendor's status for a spent rate limit is undocumented (a 400 has been seen): its text decides, before any
+  // other reading of a 4xx, so the contact is tried again instead of being refused.
+  if (status === 429 || (status >= 400 && status < 500 && messages.some((m) => RATE_LIMIT_TEXT.test(m)))) {
+    const retryAfterMs = parseRetryAfter(retryAfter, now) ?? RATE_LIMIT_WAIT_MS;
+    return { kind: 'unavailable', status, messages, retryAfterMs, rateLimited: true };
+  }
   if (status === 409 || ((status === 400 || status === 422) && messages.some((m) => DUPLICATE_TEXT.test(m)))) {
     return { kind: 'duplicate', status, messages };
   }
   if (status === 401 || status === 403) return { kind: 'unauthorized', status, messages };
-  if (status === 408 || status === 429 || status >= 500) {
+  if (status === 408 || status >= 500) {
     const retryAfterMs = parseRetryAfter(retryAfter, now);
     return retryAfterMs === undefined ? { kind: 'unavailable', status, messages } : { kind: 'unavailable', status, messages, retryAfterMs };
   }

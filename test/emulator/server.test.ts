@@ -1,40 +1,10 @@
 import { request } from 'node:http';
 import { eq } from 'drizzle-orm';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorContacts } from '../../db/schema.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import type { KoreIdentity } from '../../src/kore/endpoint.js';
 import { testTargets, type TestDatabase } from '../support/databases.js';
-
-const identity: KoreIdentity = {
-  streamId: 'st-9a8b7c6d',
-  accountId: '64f0c2a1b2c3d4e5f6a7b8c9',
-  clientId: 'cs-emulator-test',
-  clientSecret: 'emulator-test-secret-0123456789abcdef',
-  enforceJti: false,
-};
-
-function sample(phoneNumber = '9876543210', overrides: Record<string, unknown> = {}) {
-  return {
-    firstName: 'John',
-    lastName: 'Doe',
-    salutation: 'Mr',
-    cellPhone: { phoneNumber, countryCode: '+91', extension: '+' },
-    ...overrides,
-  };
-}
-
-async function jwt(opts: { secret?: string; appId?: string; expiresAt?: number } = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ appId: opts.appId ?? identity.clientId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject('1234')
-    .setIssuedAt(now)
-    .setExpirationTime(opts.expiresAt ?? now + 300)
-    .setJti(crypto.randomUUID())
-    .sign(new TextEncoder().encode(opts.secret ?? identity.clientSecret));
-}
+import { identity, jwt, sample } from './calls.js';
 
 describe.each(testTargets())('the emulator on $name', (target) => {
   let database: TestDatabase;

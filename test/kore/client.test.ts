@@ -179,7 +179,13 @@ describe('koreClient when the endpoint misbehaves', () => {
   it('answers unavailable with the wait asked for by a 429 with Retry-After', async () => {
     const server = await serve(reply(429, { errors: [{ msg: 'Rate limit exceeded', code: '429' }] }, { 'retry-after': '17' }));
     const outcome = await koreClient(endpointAt(server.url), { defaultExtension: '+' }).create(arjun());
-    expect(outcome).toEqual({ kind: 'unavailable', status: 429, messages: ['Rate limit exceeded'], retryAfterMs: 17_000 });
+    expect(outcome).toEqual({
+      kind: 'unavailable',
+      status: 429,
+      messages: ['Rate limit exceeded'],
+      retryAfterMs: 17_000,
+      rateLimited: true,
+    });
   });
 
   it('answers unavailable when the connection is reset', async () => {

@@ -102,19 +102,25 @@ const table: Row[] = [
   ['413', 413, 'Payload Too Large', null, { kind: 'rejected', status: 413, messages: ['Payload Too Large'] }],
   ['408', 408, '', null, { kind: 'unavailable', status: 408, messages: ['HTTP 408'] }],
   [
-    '429 without Retry-After',
+    '429 without Retry-After waits the whole minute',
     429,
     { errors: [{ msg: 'Too many requests' }] },
     null,
-    { kind: 'unavailable', status: 429, messages: ['Too many requests'] },
+    { kind: 'unavailable', status: 429, messages: ['Too many requests'], retryAfterMs: 60_000, rateLimited: true },
   ],
-  ['429 with Retry-After seconds', 429, '', '120', { kind: 'unavailable', status: 429, messages: ['HTTP 429'], retryAfterMs: 120_000 }],
+  [
+    '429 with Retry-After seconds',
+    429,
+    '',
+    '120',
+    { kind: 'unavailable', status: 429, messages: ['HTTP 429'], retryAfterMs: 120_000, rateLimited: true },
+  ],
   [
     '429 with Retry-After as an HTTP date',
     429,
     '',
     new Date(NOW + 30_000).toUTCString(),
-    { kind: 'unavailable', status: 429, messages: ['HTTP 429'], retryAfterMs: 30_000 },
+    { kind: 'unavailable', status: 429, messages: ['HTTP 429'], retryAfterMs: 30_000, rateLimited: true },
   ],
   ['500', 500, { errors: [{ msg: 'Internal error' }] }, null, { kind: 'unavailable', status: 500, messages: ['Internal error'] }],
   [
@@ -185,6 +191,43 @@ describe('classifyAnswer', () => {
         }
       }
     }
+  });
+});
+
+/** The vendor's two rate-limit texts (SPEC §2), whose HTTP status is undocumented. */
+const RATE_LIMIT_TEXTS = [
+  "You've exceeded the per-minute rate limit. Please wait for sometime before retrying.",
+  'Rate limit for this API has been reached',
+];
+
+describe('a rate-limit answer', () => {
+  const bodies = (text: string): [string, unknown][] => [
+    ['errors[].msg', { errors: [{ msg: text, code: 'RATE_LIMIT' }] }],
+    ['a plain-text body', text],
+  ];
+  const cases = RATE_LIMIT_TEXTS.flatMap((text) =>
+    [400, 403, 429, 409, 422].flatMap((status) => bodies(text).map(([how, body]) => [text, status, how, body] as const)),
+  );
+
+  it.each(cases)('%j with %i in %s is unavailable, waits the whole minute, and was not tried', (text, status, _how, body) => {
+    const outcome = classifyAnswer('create', status, body, null, NOW);
+    expect(outcome).toEqual({ kind: 'unavailable', status, messages: [text], retryAfterMs: 60_000, rateLimited: true });
+    expect(mayHaveArrived(outcome as Unavailable)).toBe(false);
+  });
+
+  it.each(RATE_LIMIT_TEXTS)('honours Retry-After with %j under a 400', (text) => {
+    expect(classifyAnswer('update', 400, { errors: [{ msg: text }] }, '7', NOW)).toMatchObject({
+      kind: 'unavailable',
+      retryAfterMs: 7_000,
+    });
+    expect(classifyAnswer('delete', 403, text, new Date(NOW + 20_000).toUTCString(), NOW)).toMatchObject({ retryAfterMs: 20_000 });
+  });
+
+  it('reads the idea, whatever the case or joining, among other messages', () => {
+    for (const text of ['RATE LIMIT EXCEEDED', 'rate-limit hit', 'ratelimit', 'api_rate_limit']) {
+      expect(classifyAnswer('create', 400, { errors: [{ msg: 'first' }, { msg: text }] }, null, NOW).kind).toBe('unavailable');
+    }
+    expect(classifyAnswer('create', 400, { errors: [{ msg: 'the rate is limited to 10 digits' }] }, null, NOW).kind).toBe('rejected');
   });
 });
 
@@ -264,9 +307,10 @@ describe('parseRetryAfter', () => {
 describe('mayHaveArrived', () => {
   const unavailable = (extra: Partial<Unavailable>): Unavailable => ({ kind: 'unavailable', messages: [], ...extra });
 
-  it('is false for a connection that never opened, and for 408, 429 and 503', () => {
+  it('is false for a connection that never opened, for 408, 429 and 503, and for a 4xx rate-limit answer', () => {
     for (const cause of ['refused', 'unresolved', 'unreachable'] as const) expect(mayHaveArrived(unavailable({ cause }))).toBe(false);
     for (const status of [408, 429, 503]) expect(mayHaveArrived(unavailable({ status }))).toBe(false);
+    for (const status of [400, 403]) expect(mayHaveArrived(unavailable({ status, rateLimited: true }))).toBe(false);
   });
 
   it('is true after a timeout, a reset, an error it cannot place, a 5xx other than 503 and a 2xx without our contact', () => {

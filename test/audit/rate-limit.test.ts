@@ -1,0 +1,47 @@
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { contactRequests } from '../../db/schema.js';
+import { findRequest } from '../../src/audit/requests.js';
+import { reply } from '../kore/loopback.js';
+import { testTargets } from '../support/databases.js';
+import { deliveryFixture, record, recorder, someone, waitFor } from './delivery-fixture.js';
+
+const RATE_LIMITED = {
+  errors: [{ msg: "You've exceeded the per-minute rate limit. Please wait for sometime before retrying.", code: '400' }],
+};
+
+/** The vendor's rate-limit answer may come as a 400: it must hold the contact back, not refuse it. */
+describe.each(testTargets())('a rate-limit answer through the delivery on $name', (target) => {
+  const f = deliveryFixture(target);
+
+  it('waits the minute out, then creates the contact, and never takes the refused call as one that may have arrived', async () => {
+    await f.settleLeftovers();
+    const endpoint = await f.heldEndpoint();
+    const told = recorder();
+    const row = await record(f.db, someone('Rate Limited'));
+    const worker = f.delivery(endpoint.contacts, told.hooks, { pollMs: 20 });
+
+    const before = Date.now();
+    const first = worker.deliverNow([row.id]);
+    reply(400, RATE_LIMITED)((await endpoint.next()).res);
+    await first;
+    const waiting = await findRequest(f.db, row.id);
+    expect(waiting).toMatchObject({ status: 'pending', uncertain: false, attempts: 1 });
+    expect(waiting!.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 60_000);
+    expect(told.queued.map(([, outcome]) => outcome)).toEqual([expect.objectContaining({ kind: 'unavailable', rateLimited: true })]);
+
+    // The minute is not waited out here: the retry is made due now, as it would be once the minute passed.
+    await f.db.update(contactRequests).set({ nextAttemptAt: sql`now()` }).where(eq(contactRequests.id, row.id));
+    worker.start();
+    try {
+      await f.forward(await endpoint.next());
+      await waitFor('the retry to settle', async () => (await findRequest(f.db, row.id))!.status !== 'pending');
+    } finally {
+      await worker.stop(5_000);
+    }
+    const settled = await findRequest(f.db, row.id);
+    expect(settled).toMatchObject({ status: 'created', attempts: 2, uncertain: false, contactId: expect.stringMatching(/^c-/) });
+    expect(told.settled).toEqual([settled]);
+    expect(await f.eventKinds(row.id)).toEqual(['recorded', 'attempt', 'retry', 'attempt', 'settled']);
+  });
+});
