@@ -1,8 +1,8 @@
 import { jwtVerify } from 'jose';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { koreClient } from '../../src/kore/client.js';
 import type { KoreEndpoint } from '../../src/kore/endpoint.js';
-import { contact, loopback, reply, type Loopback } from './loopback.js';
+import { contact, loopbackServers, reply } from './loopback.js';
 
 const endpoint = (host: string): KoreEndpoint => ({
   host,
@@ -25,13 +25,7 @@ const answered = (id: string, status = 'ACTIVE') => ({
 });
 
 describe('koreClient update and remove', () => {
-  const servers: Loopback[] = [];
-  async function serve(answer: Parameters<typeof loopback>[0]): Promise<Loopback> {
-    const server = await loopback(answer);
-    servers.push(server);
-    return server;
-  }
-  afterAll(() => Promise.all(servers.map((s) => s.close())));
+  const serve = loopbackServers();
   const priya = () => contact({ salutation: 'Dr', firstName: 'Priya', lastName: 'Natarajan', phone: '+91 98765 43210' });
 
   it('updates with a PUT of one contact object to …/contacts/{id}, signed like a create', async () => {

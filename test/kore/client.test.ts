@@ -4,7 +4,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { koreClient } from '../../src/kore/client.js';
 import type { KoreEndpoint, KoreIdentity } from '../../src/kore/endpoint.js';
 import { testTargets, type TestDatabase } from '../support/databases.js';
-import { contact, freshIndianNumber, loopback, reply, type Loopback } from './loopback.js';
+import { contact, freshIndianNumber, loopback, loopbackServers, reply, type Loopback } from './loopback.js';
 
 const identity: KoreIdentity = {
   streamId: 'st-3f1b9c2e',
@@ -160,13 +160,7 @@ describe('koreClient requests', () => {
 });
 
 describe('koreClient when the endpoint misbehaves', () => {
-  const servers: Loopback[] = [];
-  async function serve(answer: Parameters<typeof loopback>[0]): Promise<Loopback> {
-    const server = await loopback(answer);
-    servers.push(server);
-    return server;
-  }
-  afterAll(() => Promise.all(servers.map((s) => s.close())));
+  const serve = loopbackServers();
 
   const arjun = () => [contact({ firstName: 'Arjun', lastName: 'Mehta', phone: '+91 98765 43210' })];
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll } from 'vitest';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Contact } from '../../src/contact/contact.js';
 import { validateContact, type ContactInput } from '../../src/contact/validate.js';
@@ -65,4 +66,15 @@ export function freshIndianNumber(): string {
   serial += 1;
   const digits = String(9_812_345_600 + serial);
   return `+91 ${digits.slice(0, 5)} ${digits.slice(5)}`;
+}
+
+/** Starts loopback endpoints for one describe block, and closes them all after it. */
+export function loopbackServers(): (answer: Parameters<typeof loopback>[0]) => Promise<Loopback> {
+  const servers: Loopback[] = [];
+  afterAll(() => Promise.all(servers.map((s) => s.close())));
+  return async (answer) => {
+    const server = await loopback(answer);
+    servers.push(server);
+    return server;
+  };
 }

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KoreEndpoint } from '../../src/kore/endpoint.js';
 import { ANSWER_LIMIT, endpointRequest } from '../../src/kore/request.js';
-import { loopback, reply, type Loopback } from './loopback.js';
+import { loopback, loopbackServers, reply } from './loopback.js';
 
 const endpoint = (host: string): KoreEndpoint => ({
   host,
@@ -13,13 +13,7 @@ const endpoint = (host: string): KoreEndpoint => ({
 });
 
 describe('endpointRequest', () => {
-  const servers: Loopback[] = [];
-  async function serve(answer: Parameters<typeof loopback>[0]): Promise<Loopback> {
-    const server = await loopback(answer);
-    servers.push(server);
-    return server;
-  }
-  afterAll(() => Promise.all(servers.map((s) => s.close())));
+  const serve = loopbackServers();
 
   it('reads an answer up to the limit', async () => {
     const server = await serve(reply(200, 'x'.repeat(1000)));
