@@ -53,6 +53,20 @@ export async function waitFor(what: string, check: () => Promise<boolean>): Prom
 }
 
 let keys = 0;
+/** Starts the worker, lets it poll until `check` holds, and stops it. */
+export async function runUntil(
+  worker: { start(): void; stop(graceMs: number): Promise<void> },
+  what: string,
+  check: () => Promise<boolean>,
+): Promise<void> {
+  worker.start();
+  try {
+    await waitFor(what, check);
+  } finally {
+    await worker.stop(5_000);
+  }
+}
+
 export async function record(db: Db, person: Contact): Promise<RequestRow> {
   keys += 1;
   const { row } = await recordRequest(db, {

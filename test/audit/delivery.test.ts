@@ -3,7 +3,7 @@ import { claimRequests, findRequest } from '../../src/audit/requests.js';
 import { koreClient } from '../../src/kore/client.js';
 import { contact, freshIndianNumber, loopback, reply } from '../kore/loopback.js';
 import { testTargets } from '../support/databases.js';
-import { deliveryFixture, identity, record, recorder, someone, waitFor } from './delivery-fixture.js';
+import { deliveryFixture, identity, record, recorder, someone, runUntil } from './delivery-fixture.js';
 
 describe.each(testTargets())('delivery on $name', (target) => {
   const f = deliveryFixture(target);
@@ -64,12 +64,7 @@ describe.each(testTargets())('delivery on $name', (target) => {
     ];
     const told = recorder();
     const worker = delivery(f.toEmulator, told.hooks, { batchSize: 6, pollMs: 20 });
-    worker.start();
-    try {
-      await waitFor('every request to settle', async () => (await pendingCount()) === 0);
-    } finally {
-      await worker.stop(5_000);
-    }
+    await runUntil(worker, 'every request to settle', async () => (await pendingCount()) === 0);
 
     const after = await Promise.all(rows.map((r) => findRequest(f.db, r.id)));
     expect(after.map((r) => r!.status)).toEqual(['created', 'created', 'duplicate', 'created', 'rejected', 'created']);
@@ -105,12 +100,7 @@ describe.each(testTargets())('delivery on $name', (target) => {
     const row = await record(f.db, someone('Many Retries'));
     const worker = delivery(down, told.hooks, { pollMs: 20 });
     await worker.deliverNow([row.id]);
-    worker.start();
-    try {
-      await waitFor('a third attempt', async () => (await findRequest(f.db, row.id))!.attempts >= 3);
-    } finally {
-      await worker.stop(5_000);
-    }
+    await runUntil(worker, 'a third attempt', async () => (await findRequest(f.db, row.id))!.attempts >= 3);
     expect(told.queued.map(([queued]) => queued.id)).toEqual([row.id]);
     expect(told.settled).toEqual([]);
   });
@@ -131,12 +121,7 @@ describe.each(testTargets())('delivery on $name', (target) => {
     expect(told.queued).toHaveLength(1);
 
     const worker = delivery(f.toEmulator, told.hooks, { pollMs: 20 });
-    worker.start();
-    try {
-      await waitFor('the retry to settle', async () => (await findRequest(f.db, row.id))!.status !== 'pending');
-    } finally {
-      await worker.stop(5_000);
-    }
+    await runUntil(worker, 'the retry to settle', async () => (await findRequest(f.db, row.id))!.status !== 'pending');
     const after = await findRequest(f.db, row.id);
     expect(after).toMatchObject({ status: 'created', attempts: 2, contactId: expect.stringMatching(/^c-/) });
     expect(told.settled).toEqual([after]);

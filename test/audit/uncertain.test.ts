@@ -3,7 +3,7 @@ import { findRequest } from '../../src/audit/requests.js';
 import { koreClient } from '../../src/kore/client.js';
 import { freshIndianNumber, loopback, reply } from '../kore/loopback.js';
 import { testTargets } from '../support/databases.js';
-import { deliveryFixture, identity, record, recorder, someone, waitFor } from './delivery-fixture.js';
+import { deliveryFixture, identity, record, recorder, someone, waitFor, runUntil } from './delivery-fixture.js';
 
 /** A call whose answer was lost, a refused connection, a worker that stalls: what each leaves the request believing. */
 describe.each(testTargets())('attempts that may have arrived on $name', (target) => {
@@ -49,12 +49,7 @@ describe.each(testTargets())('attempts that may have arrived on $name', (target)
     expect(told.queued).toHaveLength(1);
 
     const worker = delivery(f.toEmulator, told.hooks, { pollMs: 20 });
-    worker.start();
-    try {
-      await waitFor('the retry to settle', async () => (await findRequest(f.db, row.id))!.status !== 'pending');
-    } finally {
-      await worker.stop(5_000);
-    }
+    await runUntil(worker, 'the retry to settle', async () => (await findRequest(f.db, row.id))!.status !== 'pending');
     const after = await findRequest(f.db, row.id);
     expect(after).toMatchObject({ status: 'duplicate', attempts: 2, uncertain: false });
     expect(after!.error).not.toMatchObject({ afterUncertainAttempt: true });
@@ -70,12 +65,7 @@ describe.each(testTargets())('attempts that may have arrived on $name', (target)
 
     const told = recorder();
     const worker = delivery(f.toEmulator, told.hooks, { pollMs: 20, leaseMs: 60_000 });
-    worker.start();
-    try {
-      await waitFor('the request to settle', async () => (await findRequest(f.db, row.id))!.status !== 'pending');
-    } finally {
-      await worker.stop(5_000);
-    }
+    await runUntil(worker, 'the request to settle', async () => (await findRequest(f.db, row.id))!.status !== 'pending');
     const created = await findRequest(f.db, row.id);
     expect(created).toMatchObject({ status: 'created', attempts: 2 });
     expect(told.settled).toEqual([created]);
