@@ -43,3 +43,20 @@ export function readBody(req: IncomingMessage, limit: number, idleMs = BODY_IDLE
     });
   });
 }
+
+/** A fetched answer's body, read as it streams in; undefined (and the rest cancelled) once it passes `limit` bytes. */
+export async function readResponseBody(response: Response, limit: number): Promise<Buffer | undefined> {
+  const reader = response.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) return Buffer.concat(chunks, size);
+    size += next.value.byteLength;
+    if (size > limit) {
+      await reader?.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(next.value);
+  }
+}

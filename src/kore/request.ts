@@ -1,5 +1,6 @@
 import type { KoreEndpoint } from './endpoint.js';
 import { tokenSource } from './token.js';
+import { readResponseBody } from '../read-body.js';
 
 /**
  * Why a call got no HTTP answer. `refused`, `unresolved` and `unreachable` never connected, so the endpoint cannot have
@@ -45,34 +46,15 @@ export function endpointRequest(endpoint: KoreEndpoint, opts: { timeoutMs?: numb
         signal: AbortSignal.timeout(timeoutMs),
       });
       const { status } = response;
-      const text = await readAnswer(response, limit);
-      if (text === undefined) {
+      const bytes = await readResponseBody(response, limit);
+      if (bytes === undefined) {
         return { answered: false, status, message: `The endpoint answered more than ${limit} bytes.` };
       }
-      return { answered: true, status, body: parseBody(text), retryAfter: response.headers.get('retry-after') };
+      return { answered: true, status, body: parseBody(bytes.toString('utf8')), retryAfter: response.headers.get('retry-after') };
     } catch (error) {
       return transportFailure(error, timeoutMs);
     }
   };
-}
-
-/** The answer's text, read as it streams in; undefined (and the rest cancelled) once it passes `limit` bytes. */
-async function readAnswer(response: Response, limit: number): Promise<string | undefined> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseBody(text: string): unknown {

@@ -1,4 +1,5 @@
 import type { SlackFile } from './message-card.js';
+import { readResponseBody } from '../read-body.js';
 
 /** A card file is read as a stream and refused once it passes this. */
 const CARD_FILE_LIMIT = 256 * 1024;
@@ -27,24 +28,10 @@ export async function downloadVCard(file: SlackFile, botToken: string, fileOrigi
     await res.body?.cancel();
     throw new Error(res.ok ? 'Slack did not let the bot read the file' : `Slack answered ${res.status}`);
   }
-  return decode(await readAtMost(res.body, CARD_FILE_LIMIT));
-}
-
-/** The body's bytes, read chunk by chunk; past `limit` the download is cancelled (the size in the payload may lie). */
-async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body?.getReader();
-  for (;;) {
-    const next = await reader?.read();
-    if (!next || next.done) return Buffer.concat(chunks, size);
-    size += next.value.byteLength;
-    if (size > limit) {
-      await reader!.cancel();
-      throw new Error(TOO_LARGE);
-    }
-    chunks.push(next.value);
-  }
+  // The size in the payload may lie: the download is cancelled once it passes the limit.
+  const bytes = await readResponseBody(res, CARD_FILE_LIMIT);
+  if (bytes === undefined) throw new Error(TOO_LARGE);
+  return decode(bytes);
 }
 
 /** UTF-8 when it is; otherwise the Windows Latin-1 that older phones export. */
