@@ -2,7 +2,7 @@ import { CardFilesBudget, TextBudget } from './caps.js';
 import type { ContactDraft } from './contact.js';
 import { plainLines, vCardText, withoutVCards } from './message-text.js';
 import { cleanPart, nameOf, salutationOf, trimEdges, withoutEmpty, type DraftName } from './name.js';
-import { MIN_PHONE_DIGITS } from './phone-run.js';
+import { countDigits, MIN_PHONE_DIGITS } from './phone-run.js';
 import { parseContactText, splitName } from './text.js';
 import { parseVCards } from './vcard.js';
 
@@ -111,7 +111,7 @@ function readTextCards(sources: string[]): ContactDraft[] {
       } else if (waiting) {
         cards.add({ kind: waiting, value: line }, lineAbove);
         waiting = undefined;
-      } else if (digitCount(line) >= MIN_PHONE_DIGITS) {
+      } else if (countDigits(line) >= MIN_PHONE_DIGITS) {
         cards.addLine(line, lineAbove);
       } else if (looksLikeName(line)) {
         nameLine = line;
@@ -127,7 +127,7 @@ function labelledPairs(line: string): Pair[] | undefined {
   if (!LEADING_LABEL.test(segments[0] ?? '')) return undefined;
   return segments.flatMap((segment): Pair[] => {
     const match = LEADING_LABEL.exec(segment);
-    if (!match) return digitCount(segment) >= MIN_PHONE_DIGITS ? [{ kind: 'phone', value: segment }] : [];
+    if (!match) return countDigits(segment) >= MIN_PHONE_DIGITS ? [{ kind: 'phone', value: segment }] : [];
     const pairs: Pair[] = [];
     let kind = kindOf(match[1] ?? match[2]);
     const valueStart = match[0].length;
@@ -155,7 +155,7 @@ class CardBuilder {
   /** `nameLine` is the line just before, a name on its own line above a number. */
   add({ kind, value }: Pair, nameLine: string | undefined): void {
     const parsed = parseContactText(value);
-    if (kind === 'name' && parsed.phone && digitCount(parsed.phone) >= MIN_PHONE_DIGITS) {
+    if (kind === 'name' && parsed.phone && countDigits(parsed.phone) >= MIN_PHONE_DIGITS) {
       this.take(kind, nameOf(parsed));
       return this.add({ kind: 'phone', value: parsed.phone }, nameLine);
     }
@@ -205,10 +205,6 @@ class CardBuilder {
   }
 }
 
-function digitCount(text: string): number {
-  return text.match(/\p{Nd}/gu)?.length ?? 0;
-}
-
 /**
  * A short line of capitalised words (`Dr. Priya Natarajan`), not a sentence (`please call him`); an
  * email address beside the name (`Priya Natarajan <priya@…>`) is not one of its words.
@@ -220,7 +216,7 @@ function looksLikeName(line: string): boolean {
   return (
     words.length > 0 &&
     words.length <= 5 &&
-    digitCount(line) === 0 &&
+    countDigits(line) === 0 &&
     !/[:?!]|[.,]$/u.test(name) &&
     !initial.test(words[0] ?? '') &&
     !initial.test(words[words.length - 1] ?? '')

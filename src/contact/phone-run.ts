@@ -133,7 +133,8 @@ function tokenEnd(text: string, at: number): number {
   return at;
 }
 
-function countDigits(text: string): number {
+/** How many digits the text has, in any script. */
+export function countDigits(text: string): number {
   let digits = 0;
   for (const character of text) if (DIGIT.test(character)) digits += 1;
   return digits;
