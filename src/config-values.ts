@@ -53,6 +53,12 @@ export const userIds = optional.pipe(
     .optional(),
 );
 
+/** A whole number from 1 to `max`, `fallback` when unset. */
+export const whole = (fallback: number, max = Number.MAX_SAFE_INTEGER) => {
+  const message = max === Number.MAX_SAFE_INTEGER ? 'must be a whole number above 0' : `must be a whole number from 1 to ${max}`;
+  return optional.pipe(z.coerce.number<string | undefined>(message).int(message).min(1, message).max(max, message).default(fallback));
+};
+
 export const port = (fallback: number) =>
   optional.pipe(z.coerce.number<string | undefined>(PORT).int(PORT).min(0, PORT).max(65535, PORT).default(fallback));
 export const databaseUrl = optional.pipe(

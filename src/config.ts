@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { COUNTRIES, databaseUrl, enforceJti, optional, port, positive, url, userIds } from './config-values.js';
+import { COUNTRIES, databaseUrl, enforceJti, optional, port, positive, url, userIds, whole } from './config-values.js';
 import { EMULATOR_IDENTITY, type KoreEndpoint, type KoreIdentity } from './kore/endpoint.js';
 import type { HttpLimits } from './slack/app.js';
 
@@ -37,6 +37,8 @@ const fields = z.object({
   KORE_TIMEOUT_SECONDS: positive,
   DELIVERY_LEASE_SECONDS: positive,
   DELIVERY_DEADLINE_MINUTES: positive,
+  KORE_RATE_LIMIT_PER_MIN: whole(60),
+  KORE_BATCH_SIZE: whole(50, 1000),
   LOG_LEVEL: optional.pipe(z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error').default('info')),
 });
 
@@ -123,6 +125,10 @@ export interface Config {
     leaseMs: number;
     /** A request still unanswered this long after it was accepted is `failed`. */
     deadlineMs: number;
+    /** The most calls all instances together make to the contacts API in a rolling minute. */
+    callsPerMinute: number;
+    /** The most contacts in one create call. */
+    batchSize: number;
   };
 }
 
@@ -143,7 +149,6 @@ export interface EmulatorConfig {
   callsPerMinute: number;
 }
 
-const WHOLE = 'must be a whole number above 0';
 const emulatorFields = z.object({
   EMULATOR_PORT: port(4010),
   EMULATOR_HOST: optional.pipe(z.string().default('127.0.0.1')),
@@ -154,7 +159,7 @@ const emulatorFields = z.object({
   KORE_CLIENT_ID: optional.pipe(z.string().default(EMULATOR_IDENTITY.clientId)),
   KORE_CLIENT_SECRET: optional.pipe(z.string().default(EMULATOR_IDENTITY.clientSecret)),
   KORE_ENFORCE_JTI: enforceJti,
-  EMULATOR_CALLS_PER_MINUTE: optional.pipe(z.coerce.number<string | undefined>(WHOLE).int(WHOLE).positive(WHOLE).default(60)),
+  EMULATOR_CALLS_PER_MINUTE: whole(60),
 });
 
 /** Parses the emulator's environment, or throws a `ConfigError` naming each bad variable. */
@@ -228,6 +233,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: (e.KORE_TIMEOUT_SECONDS ?? DEFAULTS.KORE_TIMEOUT_SECONDS) * 1000,
       leaseMs: (e.DELIVERY_LEASE_SECONDS ?? DEFAULTS.DELIVERY_LEASE_SECONDS) * 1000,
       deadlineMs: (e.DELIVERY_DEADLINE_MINUTES ?? DEFAULTS.DELIVERY_DEADLINE_MINUTES) * 60_000,
+      callsPerMinute: e.KORE_RATE_LIMIT_PER_MIN,
+      batchSize: e.KORE_BATCH_SIZE,
     },
   };
 }

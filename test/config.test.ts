@@ -33,7 +33,7 @@ describe('loadConfig', () => {
       defaultCountry: 'US',
       allowedUserIds: undefined,
       logLevel: 'info',
-      delivery: { timeoutMs: 10_000, leaseMs: 30_000, deadlineMs: 60 * 60_000 },
+      delivery: { timeoutMs: 10_000, leaseMs: 30_000, deadlineMs: 60 * 60_000, callsPerMinute: 60, batchSize: 50 },
     });
   });
 
@@ -77,6 +77,8 @@ describe('loadConfig', () => {
       KORE_TIMEOUT_SECONDS: '2.5',
       DELIVERY_LEASE_SECONDS: '20',
       DELIVERY_DEADLINE_MINUTES: '15',
+      KORE_RATE_LIMIT_PER_MIN: '45',
+      KORE_BATCH_SIZE: '1000',
     });
     expect(config).toEqual({
       slack: { botToken: 'xoxb-1-2-abc', signingSecret: 'signing', appToken: 'xapp-1-A-abc', apiUrl: 'http://127.0.0.1:9000/api/' },
@@ -95,7 +97,7 @@ describe('loadConfig', () => {
       defaultCountry: 'IN',
       allowedUserIds: new Set(['U01']),
       logLevel: 'debug',
-      delivery: { timeoutMs: 2_500, leaseMs: 20_000, deadlineMs: 15 * 60_000 },
+      delivery: { timeoutMs: 2_500, leaseMs: 20_000, deadlineMs: 15 * 60_000, callsPerMinute: 45, batchSize: 1000 },
     });
   });
 
@@ -125,6 +127,10 @@ describe('loadConfig', () => {
     ['DELIVERY_LEASE_SECONDS', '5'],
     ['KORE_TIMEOUT_SECONDS', '20'],
     ['DELIVERY_DEADLINE_MINUTES', 'never'],
+    ['KORE_RATE_LIMIT_PER_MIN', '0'],
+    ['KORE_RATE_LIMIT_PER_MIN', '6.5'],
+    ['KORE_BATCH_SIZE', '1001'],
+    ['KORE_BATCH_SIZE', 'fifty'],
     ['ALLOWED_USER_IDS', 'bob'],
     ['ALLOWED_USER_IDS', 'U01ABC,u02def'],
   ])('names %s, and only it, for %j', (variable, value) => {
@@ -157,6 +163,8 @@ describe('loadConfig', () => {
     ['ALLOWED_USER_IDS', ' , ', 'ALLOWED_USER_IDS: lists no user IDs; leave it unset to let everyone in'],
     ['DEFAULT_COUNTRY', 'XX', 'DEFAULT_COUNTRY: must be an ISO 3166-1 alpha-2 code such as US or IN'],
     ['LOG_LEVEL', 'trace', 'LOG_LEVEL: must be debug, info, warn or error'],
+    ['KORE_RATE_LIMIT_PER_MIN', '0', 'KORE_RATE_LIMIT_PER_MIN: must be a whole number above 0'],
+    ['KORE_BATCH_SIZE', '0', 'KORE_BATCH_SIZE: must be a whole number from 1 to 1000'],
   ])('says in plain words what is wrong with %s=%s', (variable, value, line) => {
     expect(problems({ [variable]: value })).toEqual([line]);
   });
