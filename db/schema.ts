@@ -140,3 +140,15 @@ export const notices = pgTable(
     index('notices_due').on(t.nextAttemptAt).where(sql`${t.state} = 'waiting'`),
   ],
 );
+
+/**
+ * The calls made to the contacts API in the last rolling minute by every instance on this database, one row per vendor
+ * account: a call is taken by one `update` of the row, so two instances cannot both take the last one.
+ */
+export const callBudget = pgTable('call_budget', {
+  accountId: text('account_id').primaryKey(),
+  /** When each recent call ended, or started while it is in flight (the vendor counts it somewhere in between). */
+  calls: timestamp('calls', { withTimezone: true }).array().notNull().default(sql`'{}'`),
+  /** The vendor said the account's limit was spent (another integration used it): no call before this. */
+  blockedUntil: timestamp('blocked_until', { withTimezone: true }),
+});

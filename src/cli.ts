@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { CountryCode } from 'libphonenumber-js/max';
+import { callBudgetOf } from './audit/budget.js';
 import { createDelivery } from './audit/delivery.js';
 import { historyLine, reportRequest, type ReportStyle } from './audit/report.js';
 import { findRequest, recentRequests } from './audit/requests.js';
@@ -13,6 +14,7 @@ import { fieldMessages, otherCountryExample } from './contact/validate.js';
 import type { Database } from './database.js';
 import { openConfiguredDatabase } from './database-error.js';
 import { connectEndpoint, type ContactsEndpoint } from './endpoint.js';
+import { EMULATOR_IDENTITY } from './kore/endpoint.js';
 import { FolderInUseError } from './folder-lock.js';
 import { createLogger } from './log.js';
 
@@ -54,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
         update: async (id, contact) => (await connect()).update(id, contact),
         remove: async (id) => (await connect()).remove(id),
       },
+      budget: callBudgetOf(db, {
+        accountId: config.kore?.accountId ?? EMULATOR_IDENTITY.accountId,
+        callsPerMinute: config.delivery.callsPerMinute,
+      }),
       log,
       deadlineMs: config.delivery.deadlineMs,
       leaseMs: config.delivery.leaseMs,

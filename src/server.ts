@@ -1,4 +1,5 @@
 import { webApi, type CustomRoute, type Logger } from '@slack/bolt';
+import { callBudgetOf } from './audit/budget.js';
 import { createDelivery } from './audit/delivery.js';
 import { createOutbox } from './audit/outbox.js';
 import { reportRequest } from './audit/report.js';
@@ -63,6 +64,8 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   });
   const delivery = createDelivery(database.db, {
     contacts: endpoint.contacts,
+    budget: callBudgetOf(database.db, { accountId: endpoint.accountId, callsPerMinute: config.delivery.callsPerMinute }),
+    batchSize: config.delivery.batchSize,
     // Whoever made the request is told from the outbox: the notice was recorded with the change it tells.
     hooks: { onQueued: (row) => outbox.tellNow(row.id), onSettled: (row) => outbox.tellNow(row.id) },
     log,

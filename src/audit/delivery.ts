@@ -1,14 +1,17 @@
 import type { Log } from '../log.js';
 import type { Db } from '../database.js';
 import type { ContactsClient } from '../kore/client.js';
+import type { CallBudget } from './budget.js';
 import { createPoller } from './poller.js';
 import { createRecovery } from './recovery.js';
-import { claimRequests, recordRequest, type NewRequest, type RequestRow } from './requests.js';
+import { claimRequests, hasDueRequests, recordRequest, type NewRequest, type RequestRow } from './requests.js';
 import { createSender } from './send.js';
 import { createSettler, type DeliveryHooks } from './settle.js';
 
 export interface DeliveryOptions {
   contacts: ContactsClient;
+  /** The calls all instances may make; every call is taken from it. */
+  budget: CallBudget;
   hooks: DeliveryHooks;
   log: Log;
   /** After this long without an answer, a request is `failed`. */
@@ -19,7 +22,7 @@ export interface DeliveryOptions {
   maxBackoffMs?: number;
   /** How long recording an accepted request may take before it is refused, not recorded (Slack waits 3 s). */
   acceptWithinMs?: number;
-  /** Contacts sent in one call by the background worker. */
+  /** The most contacts in one create call. */
   batchSize?: number;
   pollMs?: number;
 }
@@ -56,15 +59,25 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   /** Whether this process polls: only a running worker drains the backlog (the CLI sends its one request and exits). */
   let running = false;
   const recovered = createRecovery(db, { log: opts.log, track: poller.track, drain });
-  const send = createSender(opts.contacts, settler, opts.log, () => {
-    if (running && !poller.stopped) recovered();
+  const send = createSender({
+    contacts: opts.contacts,
+    settler,
+    budget: opts.budget,
+    log: opts.log,
+    track: poller.track,
+    succeeded: () => {
+      if (running && !poller.stopped) recovered();
+    },
   });
 
+  /** Sends what is due, a batch per call, while the budget has calls: a call is taken before its batch is claimed. */
   async function drain(): Promise<void> {
-    while (!poller.stopped) {
+    while (!poller.stopped && (await hasDueRequests(db))) {
+      const taken = await opts.budget.take();
+      if (!taken.granted) return;
       const rows = await claimRequests(db, { leaseMs, limit: batchSize });
-      if (rows.length === 0) return;
-      await send(rows);
+      if (rows.length === 0) return opts.budget.giveBack(taken.slot);
+      await send(rows, taken.slot);
     }
   }
 

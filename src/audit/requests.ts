@@ -125,6 +125,17 @@ export async function claimRequests(db: Db, opts: { leaseMs: number; limit: numb
   });
 }
 
+/** Whether any pending request is due and not held by an attempt. */
+export async function hasDueRequests(db: Db): Promise<boolean> {
+  const t = contactRequests;
+  const [row] = await db
+    .select({ id: t.id })
+    .from(t)
+    .where(and(eq(t.status, 'pending'), lte(t.nextAttemptAt, sql`now()`), or(isNull(t.leaseUntil), lt(t.leaseUntil, sql`now()`))))
+    .limit(1);
+  return row !== undefined;
+}
+
 /** A request's final status and what it came to. */
 export interface Settlement {
   id: number;
@@ -201,6 +212,45 @@ export async function deferRequest(
     }
     return row !== undefined;
   });
+}
+
+/**
+ * Releases claimed requests that were not sent because the call budget was spent: no call was made, so the attempt is
+ * taken back, and they are due at once (a worker claims them when it holds a call). The user of a request that had
+ * not waited before is to be told it is queued. Returns those released (not settled or claimed again since).
+ */
+export async function awaitBudget(db: Db, claimed: RequestRow[], freeInMs: number): Promise<RequestRow[]> {
+  const t = contactRequests;
+  return db.transaction(async (tx) => {
+    const released: RequestRow[] = [];
+    for (const row of claimed) {
+      const [updated] = await tx
+        .update(t)
+        .set({ attempts: sql`${t.attempts} - 1`, leaseUntil: null, nextAttemptAt: sql`now()` })
+        .where(and(eq(t.id, row.id), eq(t.status, 'pending'), eq(t.attempts, row.attempts)))
+        .returning();
+      if (updated) released.push(updated);
+    }
+    if (released.length > 0) {
+      await tx
+        .insert(requestEvents)
+        .values(
+          released.map((row) => ({ requestId: row.id, kind: 'retry', detail: { at: row.nextAttemptAt, waitingFor: 'budget', freeInMs } })),
+        );
+      const firstWait = new Set(claimed.filter(neverWaited).map((row) => row.id));
+      await recordNotices(
+        tx,
+        released.filter((row) => firstWait.has(row.id)),
+        () => 'queued',
+      );
+    }
+    return released;
+  });
+}
+
+/** Whether a request has not waited yet: its first attempt is the one it was recorded for. */
+export function neverWaited(row: Pick<RequestRow, 'nextAttemptAt' | 'createdAt'>): boolean {
+  return row.nextAttemptAt.getTime() <= row.createdAt.getTime();
 }
 
 /** The most recent requests, newest first; one user's when `userId` is given. */

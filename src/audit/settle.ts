@@ -3,12 +3,12 @@ import type { Db } from '../database.js';
 import { mayHaveArrived, type Outcome, type Unavailable } from '../kore/outcome.js';
 import { backoffMs } from './backoff.js';
 import { waitsForRecovery } from './recovery.js';
-import { deferRequest, settleRequests, type RequestRow, type Settlement } from './requests.js';
+import { awaitBudget, deferRequest, neverWaited, settleRequests, type RequestRow, type Settlement } from './requests.js';
 
 /** What the delivery tells the rest of the app. */
 export interface DeliveryHooks {
-  /** The first attempt met an unavailable endpoint: the request waits for a retry. */
-  onQueued(row: RequestRow, outcome: Outcome): Promise<void>;
+  /** The first attempt met an unavailable endpoint, or found no call in the budget: the request waits. */
+  onQueued(row: RequestRow): Promise<void>;
   /** The request has its final status (called once per request, by the instance that settled it). */
   onSettled(row: RequestRow): Promise<void>;
 }
@@ -19,6 +19,8 @@ export interface Settler {
   settle(outcomes: { row: RequestRow; outcome: Outcome }[]): Promise<void>;
   /** Schedules another attempt after a backoff, or fails the request when that would pass its deadline. */
   retryOrFail(row: RequestRow, outcome: Unavailable): Promise<void>;
+  /** The call budget had no call for these claimed requests (one frees in `freeInMs`): they wait for one. */
+  waitForBudget(rows: RequestRow[], freeInMs: number): Promise<void>;
 }
 
 export interface SettlerOptions {
@@ -48,16 +50,24 @@ export function createSettler(db: Db, opts: SettlerOptions): Settler {
   async function retryOrFail(row: RequestRow, outcome: Unavailable): Promise<void> {
     const wait = backoffMs(row.attempts, opts.maxBackoffMs, outcome.retryAfterMs);
     if (Date.now() + wait > row.createdAt.getTime() + opts.deadlineMs) return settle([{ row, outcome }]);
-    const firstDeferral = row.nextAttemptAt.getTime() <= row.createdAt.getTime();
+    const firstDeferral = neverWaited(row);
     if (!(await deferRequest(db, row, wait, outcome, mayHaveArrived(outcome), firstDeferral, waitsForRecovery(outcome)))) return;
     opts.log.warn(
       { request: row.id, attempt: row.attempts, waitMs: Math.round(wait), why: outcome.messages },
       'endpoint unavailable, will retry',
     );
-    if (firstDeferral) void opts.track(opts.hooks.onQueued(row, outcome));
+    if (firstDeferral) void opts.track(opts.hooks.onQueued(row));
   }
 
-  return { settle, retryOrFail };
+  async function waitForBudget(rows: RequestRow[], freeInMs: number): Promise<void> {
+    const released = await awaitBudget(db, rows, freeInMs);
+    if (released.length === 0) return;
+    opts.log.info({ requests: released.map((row) => row.id), freeInMs }, 'call budget spent: waiting for a call');
+    const first = new Set(rows.filter(neverWaited).map((row) => row.id));
+    for (const row of released) if (first.has(row.id)) void opts.track(opts.hooks.onQueued(row));
+  }
+
+  return { settle, retryOrFail, waitForBudget };
 }
 
 /** The final status an outcome gives a request, with the contact id or what went wrong. */

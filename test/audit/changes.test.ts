@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactRequests } from '../../db/schema.js';
+import { callBudgetOf } from '../../src/audit/budget.js';
 import { createDelivery } from '../../src/audit/delivery.js';
 import { claimRequests, findRequest, recordRequest, settleRequests, type NewRequest, type RequestRow } from '../../src/audit/requests.js';
 import type { Db } from '../../src/database.js';
@@ -60,7 +61,8 @@ describe.each(testTargets())('changes to a contact on $name', (target) => {
 
   function worker(contacts: Awaited<ReturnType<typeof endpoint>>['contacts'], settled: RequestRow[] = []) {
     const hooks = { onQueued: async () => {}, onSettled: async (row: RequestRow) => void settled.push(row) };
-    return createDelivery(db, { contacts, hooks, log, deadlineMs: 60 * 60_000, maxBackoffMs: 100, pollMs: 20 });
+    const budget = callBudgetOf(db, { accountId: 'acc', callsPerMinute: 100_000 });
+    return createDelivery(db, { contacts, budget, hooks, log, deadlineMs: 60 * 60_000, maxBackoffMs: 100, pollMs: 20 });
   }
 
   async function settleLeftovers(): Promise<void> {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import { contactRequests, emulatorContacts, requestEvents } from '../../db/schema.js';
+import { callBudgetOf } from '../../src/audit/budget.js';
 import { createDelivery, type DeliveryOptions } from '../../src/audit/delivery.js';
 import { recordRequest, type RequestRow } from '../../src/audit/requests.js';
 import type { Contact } from '../../src/contact/contact.js';
@@ -10,7 +11,6 @@ import type { Db } from '../../src/database.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { koreClient, type ContactsClient } from '../../src/kore/client.js';
 import type { KoreIdentity } from '../../src/kore/endpoint.js';
-import type { Outcome } from '../../src/kore/outcome.js';
 import { createLogger } from '../../src/log.js';
 import { contact, freshIndianNumber, loopback, reply, type Loopback, type Received } from '../kore/loopback.js';
 import type { TestDatabase, TestTarget } from '../support/databases.js';
@@ -32,13 +32,13 @@ export const identity: KoreIdentity = {
 
 /** What the hooks were told, in order. */
 export function recorder() {
-  const queued: [RequestRow, Outcome][] = [];
+  const queued: RequestRow[] = [];
   const settled: RequestRow[] = [];
   return {
     queued,
     settled,
     hooks: {
-      onQueued: async (row: RequestRow, outcome: Outcome) => void queued.push([row, outcome]),
+      onQueued: async (row: RequestRow) => void queued.push(row),
       onSettled: async (row: RequestRow) => void settled.push(row),
     },
   };
@@ -97,8 +97,11 @@ export function deliveryFixture(target: TestTarget) {
   const log = createLogger('debug', 'delivery-test', (line) => void logLines.push(line));
   const servers: Loopback[] = [];
 
+  let budgets = 0;
   function delivery(contacts: ContactsClient, hooks: DeliveryOptions['hooks'], overrides: Partial<DeliveryOptions> = {}) {
-    return createDelivery(db, { contacts, hooks, log, deadlineMs: 60 * 60_000, maxBackoffMs: 100, ...overrides });
+    // A budget of its own, which these tests do not reach unless they bring one (a rate-limit answer spends it).
+    const budget = callBudgetOf(db, { accountId: `acc-${++budgets}`, callsPerMinute: 100_000 });
+    return createDelivery(db, { contacts, budget, hooks, log, deadlineMs: 60 * 60_000, maxBackoffMs: 100, ...overrides });
   }
 
   async function endpoint(answer: Parameters<typeof loopback>[0]): Promise<ContactsClient> {
@@ -147,9 +150,12 @@ export function deliveryFixture(target: TestTarget) {
     await db.update(contactRequests).set({ status: 'failed' }).where(eq(contactRequests.status, 'pending'));
   }
 
+  async function events(id: number) {
+    return db.select().from(requestEvents).where(eq(requestEvents.requestId, id)).orderBy(asc(requestEvents.id));
+  }
+
   async function eventKinds(id: number): Promise<string[]> {
-    const rows = await db.select().from(requestEvents).where(eq(requestEvents.requestId, id)).orderBy(asc(requestEvents.id));
-    return rows.map((e) => e.kind);
+    return (await events(id)).map((e) => e.kind);
   }
 
   async function emulatorContact(id: string) {
@@ -189,6 +195,7 @@ export function deliveryFixture(target: TestTarget) {
     forward,
     pendingCount,
     settleLeftovers,
+    events,
     eventKinds,
     emulatorContact,
   };

@@ -87,8 +87,10 @@ describe.each(testTargets())('delivery on $name', (target) => {
     expect(after).toMatchObject({ status: 'pending', attempts: 1, leaseUntil: null, contactId: null });
     expect(after!.nextAttemptAt.getTime()).toBeGreaterThan(row.createdAt.getTime() + 400);
     expect(told.queued).toHaveLength(1);
-    expect(told.queued[0]![0].id).toBe(row.id);
-    expect(told.queued[0]![1]).toMatchObject({ kind: 'unavailable', status: 503, messages: ['Service Unavailable'] });
+    expect(told.queued[0]!.id).toBe(row.id);
+    expect((await f.events(row.id)).at(-1)!.detail).toMatchObject({
+      reason: { kind: 'unavailable', status: 503, messages: ['Service Unavailable'] },
+    });
     expect(told.settled).toEqual([]);
     expect(await eventKinds(row.id)).toEqual(['recorded', 'attempt', 'retry']);
   });
@@ -101,7 +103,7 @@ describe.each(testTargets())('delivery on $name', (target) => {
     const worker = delivery(down, told.hooks, { pollMs: 20 });
     await worker.deliverNow([row.id]);
     await runUntil(worker, 'a third attempt', async () => (await findRequest(f.db, row.id))!.attempts >= 3);
-    expect(told.queued.map(([queued]) => queued.id)).toEqual([row.id]);
+    expect(told.queued.map((queued) => queued.id)).toEqual([row.id]);
     expect(told.settled).toEqual([]);
   });
 

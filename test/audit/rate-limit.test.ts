@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { contactRequests } from '../../db/schema.js';
+import { callBudget, contactRequests } from '../../db/schema.js';
 import { findRequest } from '../../src/audit/requests.js';
 import { reply } from '../kore/loopback.js';
 import { testTargets } from '../support/databases.js';
@@ -28,10 +28,15 @@ describe.each(testTargets())('a rate-limit answer through the delivery on $name'
     const waiting = await findRequest(f.db, row.id);
     expect(waiting).toMatchObject({ status: 'pending', uncertain: false, attempts: 1 });
     expect(waiting!.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 60_000);
-    expect(told.queued.map(([, outcome]) => outcome)).toEqual([expect.objectContaining({ kind: 'unavailable', rateLimited: true })]);
+    expect(told.queued.map((queued) => queued.id)).toEqual([row.id]);
+    expect((await f.events(row.id)).at(-1)!.detail).toMatchObject({ reason: { kind: 'unavailable', rateLimited: true } });
+    // The account's minute is spent for every instance, not only for this request.
+    const [budget] = await f.db.select().from(callBudget);
+    expect(budget!.blockedUntil!.getTime()).toBeGreaterThanOrEqual(before + 60_000);
 
-    // The minute is not waited out here: the retry is made due now, as it would be once the minute passed.
+    // The minute is not waited out here: the retry and the budget are made due now, as they would be once it passed.
     await f.db.update(contactRequests).set({ nextAttemptAt: sql`now()` }).where(eq(contactRequests.id, row.id));
+    await f.db.update(callBudget).set({ blockedUntil: null });
     worker.start();
     try {
       await f.forward(await endpoint.next());

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callBudgetOf } from '../../src/audit/budget.js';
 import { createDelivery } from '../../src/audit/delivery.js';
 import { findRequest, recentRequests, type RequestRow } from '../../src/audit/requests.js';
 import { submitter, type Submission, type Submit } from '../../src/audit/submit.js';
@@ -43,6 +44,7 @@ describe.each(testTargets())('submit on $name', (target) => {
     emulator = await startEmulator({ db, identity });
     const delivery = createDelivery(db, {
       contacts: koreClient({ host: emulator.url, ...identity }, { defaultExtension: '+' }),
+      budget: callBudgetOf(db, { accountId: identity.accountId, callsPerMinute: 100_000 }),
       hooks: { onQueued: async () => {}, onSettled: async () => {} },
       log: createLogger('error', 'submit-test', () => {}),
       deadlineMs: 60_000,

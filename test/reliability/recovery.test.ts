@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contactRequests, requestEvents } from '../../db/schema.js';
+import { callBudgetOf } from '../../src/audit/budget.js';
 import { createDelivery, type Delivery, type DeliveryOptions } from '../../src/audit/delivery.js';
 import { recordRequest, type RequestRow } from '../../src/audit/requests.js';
 import type { Database, Db } from '../../src/database.js';
@@ -34,15 +35,15 @@ function newRequest(name: string) {
 }
 
 /**
- * An endpoint behind a fault proxy that is down (503, or a rate limit with `Retry-After: 300` for the numbers in
- * `rateLimited`) until `down` is cleared.
+ * An endpoint behind a fault proxy that is down (503, with `Retry-After: 300` for the numbers in `askedToWait`) until
+ * `down` is cleared. (A rate-limit answer would stop every call for the account: the budget tests hold that.)
  */
 async function outage(target: TestTarget) {
   const endpoint = await startEndpoint(target);
-  const state = { down: true, rateLimited: new Set<string>() };
+  const state = { down: true, askedToWait: new Set<string>() };
   const proxy = await startFaultProxy(endpoint.emulator.url, (call) => {
     if (!state.down) return { kind: 'pass' };
-    if (call.numbers.some((n) => state.rateLimited.has(n))) return { kind: 'status', status: 429, headers: { 'retry-after': '300' } };
+    if (call.numbers.some((n) => state.askedToWait.has(n))) return { kind: 'status', status: 503, headers: { 'retry-after': '300' } };
     return { kind: 'status', status: 503 };
   });
   return { endpoint, proxy, state };
@@ -50,7 +51,8 @@ async function outage(target: TestTarget) {
 
 function worker(db: Db, endpoint: Endpoint, proxy: FaultProxy, overrides: Partial<DeliveryOptions> = {}): Delivery {
   const contacts = koreClient({ host: proxy.url, ...endpoint.identity }, { defaultExtension: '+' });
-  return createDelivery(db, { contacts, hooks, log, deadlineMs: 60 * MINUTE, ...overrides });
+  const budget = callBudgetOf(db, { accountId: endpoint.identity.accountId, callsPerMinute: 100_000 });
+  return createDelivery(db, { contacts, budget, hooks, log, deadlineMs: 60 * MINUTE, ...overrides });
 }
 
 /**
@@ -144,14 +146,15 @@ describe.each(testTargets())('instant recovery on $name', (target) => {
   it('a success after an outage makes the whole backlog due at once, but keeps the waits the endpoint asked for', async () => {
     // No poll in the test's time: the backlog is drained by the recovery itself.
     const delivery = worker(app.db, endpoint, proxy, { maxBackoffMs: 5 * MINUTE, pollMs: 10 * MINUTE });
-    delivery.start();
     try {
       const waiting = await queueDuringOutage(app.db, delivery, BACKLOG);
-      const limitedRequest = newRequest('Limited');
-      state.rateLimited.add(limitedRequest.contact.phone.e164);
-      const { row: limited } = await recordRequest(app.db, limitedRequest);
-      await delivery.deliverNow([limited.id]);
-      const [limitedWaiting] = await current(app.db, [limited]);
+      const askedRequest = newRequest('AskedToWait');
+      state.askedToWait.add(askedRequest.contact.phone.e164);
+      const { row: asked } = await recordRequest(app.db, askedRequest);
+      await delivery.deliverNow([asked.id]);
+      const [askedWaiting] = await current(app.db, [asked]);
+      // Started once the backlog waits, so its first poll cannot take requests still being recorded.
+      delivery.start();
 
       state.down = false;
       const newcomer = await submitOne(delivery);
@@ -162,10 +165,10 @@ describe.each(testTargets())('instant recovery on $name', (target) => {
       for (const row of [...settled, newcomer]) expect(held.has(row.phoneE164)).toBe(true);
       // Every row changed has an event saying why.
       expect(new Set((await recoveredEvents(app.db, waiting)).map((e) => e.requestId))).toEqual(new Set(waiting.map((r) => r.id)));
-      // The rate-limited request still waits for what the endpoint asked (Retry-After: 300), untouched.
-      expect(await current(app.db, [limited])).toEqual([limitedWaiting]);
-      expect(proxy.callsFor(limited.phoneE164)).toHaveLength(1);
-      expect(await recoveredEvents(app.db, [limited])).toEqual([]);
+      // The request asked to wait still waits for what the endpoint asked (Retry-After: 300), untouched.
+      expect(await current(app.db, [asked])).toEqual([askedWaiting]);
+      expect(proxy.callsFor(asked.phoneE164)).toHaveLength(1);
+      expect(await recoveredEvents(app.db, [asked])).toEqual([]);
     } finally {
       await delivery.stop(5_000);
     }
@@ -229,10 +232,10 @@ describe.runIf(postgres)('instant recovery across two instances on one PostgreSQ
     const [first, second] = [await openTestPostgres(url), await openTestPostgres(url)];
     const deferring = worker(first!.db, endpoint, proxy, { maxBackoffMs: 5 * MINUTE, pollMs: 10 * MINUTE });
     const succeeding = worker(second!.db, endpoint, proxy, { maxBackoffMs: 5 * MINUTE, pollMs: 10 * MINUTE });
-    deferring.start();
-    succeeding.start();
     try {
       const waiting = await queueDuringOutage(first!.db, deferring, BACKLOG);
+      deferring.start();
+      succeeding.start();
       state.down = false;
       await submitOne(succeeding);
       expectCreatedBeforeSchedule(waiting, await allSettled(first!.db, waiting));
