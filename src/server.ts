@@ -1,4 +1,5 @@
 import { webApi, type CustomRoute, type Logger } from '@slack/bolt';
+import type { Registry } from 'prom-client';
 import { callBudgetOf } from './audit/budget.js';
 import { createDelivery } from './audit/delivery.js';
 import { createOutbox } from './audit/outbox.js';
@@ -9,6 +10,7 @@ import { databaseAnswers, type Database } from './database.js';
 import { openConfiguredDatabase } from './database-error.js';
 import { connectEndpoint, type ContactsEndpoint } from './endpoint.js';
 import { libraryLogger } from './log.js';
+import { createMetrics } from './metrics.js';
 import { permissions } from './permissions.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackFileOrigins } from './slack/download.js';
@@ -42,12 +44,33 @@ function healthRoute(database: Database): CustomRoute {
   };
 }
 
+/** `GET /metrics`: this instance's metrics in the Prometheus text format. */
+function metricsRoute(registry: Registry, log: Logger): CustomRoute {
+  return {
+    path: '/metrics',
+    method: ['GET'],
+    handler: (_req, res) => {
+      registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(text);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'metrics could not be gathered');
+          res.writeHead(500).end();
+        },
+      );
+    },
+  };
+}
+
 /** Opens the database, connects the contacts endpoint, and starts Slack and the delivery worker. */
 export async function startContactBot(config: AppConfig, log: Logger): Promise<ContactBot> {
   const settings = slackSettings(config);
   const database = await openConfiguredDatabase(config);
   const endpoint = await connectEndpoint(config, database.db, log);
   const slackLog = libraryLogger(log);
+  const metrics = createMetrics(database.db, { log });
   // The DMs' client tries little and never waits out a rate limit: the outbox retries from the database, at
   // Retry-After. A send is then at most ~33 s (3 attempts of 10 s, 1 s and 2 s apart), well inside the outbox's
   // 120 s lease, so no other poll sends the same DM meanwhile.
@@ -59,15 +82,15 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     rejectRateLimitedCalls: true,
   });
   const outbox = createOutbox(database.db, {
-    send: slackOutcomes({ client, report: (row, queued) => reportRequest(database.db, row, slackStyle, queued), log }),
+    send: metrics.countDms(slackOutcomes({ client, report: (row, queued) => reportRequest(database.db, row, slackStyle, queued), log })),
     log,
   });
   const delivery = createDelivery(database.db, {
-    contacts: endpoint.contacts,
+    contacts: metrics.measureCalls(endpoint.contacts),
     budget: callBudgetOf(database.db, { accountId: endpoint.accountId, callsPerMinute: config.delivery.callsPerMinute }),
     batchSize: config.delivery.batchSize,
     // Whoever made the request is told from the outbox: the notice was recorded with the change it tells.
-    hooks: { onQueued: (row) => outbox.tellNow(row.id), onSettled: (row) => outbox.tellNow(row.id) },
+    hooks: metrics.countSettled({ onQueued: (row) => outbox.tellNow(row.id), onSettled: (row) => outbox.tellNow(row.id) }),
     log,
     deadlineMs: config.delivery.deadlineMs,
     leaseMs: config.delivery.leaseMs,
@@ -75,14 +98,14 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   const app = createSlackApp(
     settings,
     {
-      submit: submitter({ delivery, defaultCountry: config.defaultCountry }),
+      submit: submitter({ delivery: metrics.countAccepted(delivery), defaultCountry: config.defaultCountry }),
       report: (row) => reportRequest(database.db, row, slackStyle),
       defaultCountry: config.defaultCountry,
       permissions: permissions(config),
       fileOrigins: slackFileOrigins(settings.apiUrl),
     },
     slackLog,
-    healthRoute(database),
+    [healthRoute(database), metricsRoute(metrics.registry, log)],
   );
   await app.start(config.port);
   delivery.start();

@@ -47,16 +47,16 @@ export const HTTP_LIMITS: HttpLimits = {
 const EVENTS_PATH = '/slack/events';
 
 /** Builds the Bolt app with every listener, on Bolt's HTTP receiver or in Socket Mode. */
-export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Logger, health: CustomRoute): App {
+export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Logger, routes: CustomRoute[]): App {
   const clientOptions = webApiOptions(log, settings.apiUrl);
   const receiver: Receiver = settings.appToken
     ? new SocketModeReceiver({
         appToken: settings.appToken,
         logger: log,
-        customRoutes: [health],
+        customRoutes: routes,
         installerOptions: { clientOptions, port: settings.port },
       })
-    : httpReceiver(settings.signingSecret ?? '', log, health, { ...HTTP_LIMITS, ...settings.http });
+    : httpReceiver(settings.signingSecret ?? '', log, routes, { ...HTTP_LIMITS, ...settings.http });
   const app = new App({
     receiver,
     logger: log,
@@ -74,11 +74,11 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
 }
 
 /** Bolt's HTTP receiver, with malformed requests answered 4xx instead of crashing or 500, and `limits` on its server. */
-function httpReceiver(signingSecret: string, log: Logger, health: CustomRoute, limits: HttpLimits): HTTPReceiver {
+function httpReceiver(signingSecret: string, log: Logger, routes: CustomRoute[], limits: HttpLimits): HTTPReceiver {
   const receiver = new HTTPReceiver({
     signingSecret,
     endpoints: EVENTS_PATH,
-    customRoutes: [health],
+    customRoutes: routes,
     logger: log,
     bodyLimit: BODY_LIMIT,
     // An error before any ack means the payload lacked what Bolt needs (user, team, view…): the sender's fault.

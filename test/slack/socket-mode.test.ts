@@ -49,8 +49,11 @@ describe('Socket Mode', () => {
     expect(JSON.stringify(open.args.view)).toContain('Natarajan');
   });
 
-  it('still answers /healthz on PORT', async () => {
+  it('still answers /healthz and /metrics on PORT', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(res.status).toBe(200);
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('\ncontact_bot_database_up 1\n');
   });
 });
