@@ -34,6 +34,7 @@ const fields = z.object({
       .default('US'),
   ),
   ALLOWED_USER_IDS: userIds,
+  ADMIN_USER_IDS: userIds,
   KORE_TIMEOUT_SECONDS: positive,
   DELIVERY_LEASE_SECONDS: positive,
   DELIVERY_DEADLINE_MINUTES: positive,
@@ -117,6 +118,8 @@ export interface Config {
   defaultCountry: CountryCode;
   /** Unset: everyone in the workspace. */
   allowedUserIds?: ReadonlySet<string>;
+  /** Who sees everyone's requests and may change any of them; none when unset. */
+  adminUserIds: ReadonlySet<string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   delivery: {
     /** One call to the endpoint gives up after this long. */
@@ -228,6 +231,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultExtension: e.KORE_DEFAULT_EXTENSION,
     defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
     allowedUserIds: e.ALLOWED_USER_IDS && new Set(e.ALLOWED_USER_IDS),
+    adminUserIds: new Set(e.ADMIN_USER_IDS),
     logLevel: e.LOG_LEVEL,
     delivery: {
       timeoutMs: (e.KORE_TIMEOUT_SECONDS ?? DEFAULTS.KORE_TIMEOUT_SECONDS) * 1000,

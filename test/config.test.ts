@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       defaultExtension: '+',
       defaultCountry: 'US',
       allowedUserIds: undefined,
+      adminUserIds: new Set(),
       logLevel: 'info',
       delivery: { timeoutMs: 10_000, leaseMs: 30_000, deadlineMs: 60 * 60_000, callsPerMinute: 60, batchSize: 50 },
     });
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
       kore: undefined,
       pgliteDir: './.data/pglite',
       allowedUserIds: undefined,
+      adminUserIds: new Set(),
       defaultExtension: '+',
     });
   });
@@ -73,6 +75,7 @@ describe('loadConfig', () => {
       KORE_DEFAULT_EXTENSION: '0',
       DEFAULT_COUNTRY: 'IN',
       ALLOWED_USER_IDS: 'U01',
+      ADMIN_USER_IDS: 'U02, W03',
       LOG_LEVEL: 'debug',
       KORE_TIMEOUT_SECONDS: '2.5',
       DELIVERY_LEASE_SECONDS: '20',
@@ -96,6 +99,7 @@ describe('loadConfig', () => {
       defaultExtension: '0',
       defaultCountry: 'IN',
       allowedUserIds: new Set(['U01']),
+      adminUserIds: new Set(['U02', 'W03']),
       logLevel: 'debug',
       delivery: { timeoutMs: 2_500, leaseMs: 20_000, deadlineMs: 15 * 60_000, callsPerMinute: 45, batchSize: 1000 },
     });
