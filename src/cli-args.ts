@@ -31,7 +31,7 @@ export const USAGE = `usage:
 
 exit codes: 0 created; 1 refused by the endpoint (duplicate, rejected, misconfigured);
   2 arguments or settings it cannot use; 70 could not run (e.g. the database is unreachable);
-  75 the endpoint is unreachable and the request is queued for a retry.`;
+  75 queued: the endpoint is unreachable or its per-minute limit is reached (it says which).`;
 
 const OPTIONS = {
   country: { type: 'string' },

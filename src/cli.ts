@@ -50,16 +50,17 @@ async function main(argv: string[]): Promise<number> {
     // The endpoint is connected (the emulator started) only once there is a valid contact to send.
     let endpoint: Promise<ContactsEndpoint> | undefined;
     const connect = async () => (await (endpoint ??= connectEndpoint(config, db, log))).contacts;
+    const budget = callBudgetOf(db, {
+      accountId: config.kore?.accountId ?? EMULATOR_IDENTITY.accountId,
+      callsPerMinute: config.delivery.callsPerMinute,
+    });
     const delivery = createDelivery(db, {
       contacts: {
         create: async (contacts) => (await connect()).create(contacts),
         update: async (id, contact) => (await connect()).update(id, contact),
         remove: async (id) => (await connect()).remove(id),
       },
-      budget: callBudgetOf(db, {
-        accountId: config.kore?.accountId ?? EMULATOR_IDENTITY.accountId,
-        callsPerMinute: config.delivery.callsPerMinute,
-      }),
+      budget,
       log,
       deadlineMs: config.delivery.deadlineMs,
       leaseMs: config.delivery.leaseMs,
@@ -84,10 +85,10 @@ async function main(argv: string[]): Promise<number> {
       for (const [field, message] of Object.entries(errors)) console.error(`  ${field}: ${message}`);
       return EXIT.badInput;
     }
-    // Still pending after its first attempt: the endpoint did not answer, and the request waits for a retry.
+    // Still pending after its first attempt: the endpoint did not answer, or the budget had no call; it waits.
     const settled = (await findRequest(db, submitted.row.id)) ?? submitted.row;
     const queued = settled.status === 'pending';
-    const report = await reportRequest(db, settled, plain, queued);
+    const report = await reportRequest({ db, budget, batchSize: config.delivery.batchSize }, settled, plain, queued);
     console.log([report.title, ...report.lines.map((l) => `  ${l}`)].join('\n'));
     if (queued) return EXIT.queued;
     return settled.status === 'created' ? EXIT.ok : EXIT.refused;

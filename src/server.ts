@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { callBudgetOf } from './audit/budget.js';
 import { createDelivery } from './audit/delivery.js';
 import { createOutbox } from './audit/outbox.js';
-import { reportRequest } from './audit/report.js';
+import { reportRequest, type ReportDeps } from './audit/report.js';
 import { submitter } from './audit/submit.js';
 import type { AppConfig } from './config.js';
 import { databaseAnswers, type Database } from './database.js';
@@ -81,13 +81,15 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     retryConfig: { retries: 2, factor: 2, minTimeout: 1_000, maxTimeout: 2_000 },
     rejectRateLimitedCalls: true,
   });
+  const budget = callBudgetOf(database.db, { accountId: endpoint.accountId, callsPerMinute: config.delivery.callsPerMinute });
+  const reports: ReportDeps = { db: database.db, budget, batchSize: config.delivery.batchSize };
   const outbox = createOutbox(database.db, {
-    send: metrics.countDms(slackOutcomes({ client, report: (row, queued) => reportRequest(database.db, row, slackStyle, queued), log })),
+    send: metrics.countDms(slackOutcomes({ client, report: (row, queued) => reportRequest(reports, row, slackStyle, queued), log })),
     log,
   });
   const delivery = createDelivery(database.db, {
     contacts: metrics.measureCalls(endpoint.contacts),
-    budget: callBudgetOf(database.db, { accountId: endpoint.accountId, callsPerMinute: config.delivery.callsPerMinute }),
+    budget,
     batchSize: config.delivery.batchSize,
     // Whoever made the request is told from the outbox: the notice was recorded with the change it tells.
     hooks: metrics.countSettled({ onQueued: (row) => outbox.tellNow(row.id), onSettled: (row) => outbox.tellNow(row.id) }),
@@ -99,7 +101,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     settings,
     {
       submit: submitter({ delivery: metrics.countAccepted(delivery), defaultCountry: config.defaultCountry }),
-      report: (row) => reportRequest(database.db, row, slackStyle),
+      report: (row) => reportRequest(reports, row, slackStyle),
       defaultCountry: config.defaultCountry,
       permissions: permissions(config),
       fileOrigins: slackFileOrigins(settings.apiUrl),

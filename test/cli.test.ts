@@ -100,6 +100,40 @@ describe.each(testTargets())('the CLI on $name', (target) => {
       expect(history.stdout).toMatch(/^#3 .* pending +Dr Priya Natarajan {2}\+91 99887 76655\n$/);
     });
   });
+
+  describe("when the endpoint answers with the account's rate limit", () => {
+    let endpoint: Loopback;
+    let kore: Record<string, string>;
+    beforeAll(async () => {
+      endpoint = await loopback(reply(429, { errors: [{ msg: 'Rate limit for this API has been reached' }] }, { 'retry-after': '30' }));
+      kore = {
+        KORE_HOST: endpoint.url,
+        KORE_STREAM_ID: 'st-cli',
+        KORE_ACCOUNT_ID: 'acc-cli-limited',
+        KORE_CLIENT_ID: 'cs-cli',
+        KORE_CLIENT_SECRET: 'cli-test-secret-0123456789',
+      };
+    });
+    afterAll(() => endpoint?.close());
+
+    it('says the limit is reached and about when the contact will be sent, and exits 75', async () => {
+      const run = await cli(['add', 'Ms Leela Rao +91 99887 76656'], { ...env, ...kore });
+      expect(run.code, run.stderr).toBe(75);
+      expect(run.stdout).toMatch(
+        /per-minute limit is reached \(it is shared with other integrations on the account\), so Ms Leela Rao \(\+91 99887 76656\) will be sent in about (20|30) s\./,
+      );
+    });
+
+    it('then waits for the budget without calling, saying about how long and how many are ahead', async () => {
+      const calls = endpoint.received.length;
+      const run = await cli(['add', 'Mr Vikram Das +91 99887 76657'], { ...env, ...kore });
+      expect(run.code, run.stderr).toBe(75);
+      expect(run.stdout).toMatch(
+        /per-minute limit is reached, so Mr Vikram Das \(\+91 99887 76657\) will be sent in about (10|20|30) s: (yours is next|\d+ contacts? (is|are) ahead of yours)\./,
+      );
+      expect(endpoint.received).toHaveLength(calls);
+    });
+  });
 });
 
 describe('the CLI without a database', () => {

@@ -2,6 +2,7 @@ import type { Db } from '../database.js';
 import { formatE164 } from '../contact/phone.js';
 import { earlierCreation, type RequestRow } from './requests.js';
 import { fullName } from '../contact/contact.js';
+import { readWait, type BudgetPace, type Wait } from './wait.js';
 
 /** How a surface renders the parts of a report it styles its own way. */
 export interface ReportStyle {
@@ -18,8 +19,13 @@ export interface Report {
   lines: string[];
 }
 
+/** What a report reads besides the request: the audit trail, and the call budget for how long a queued request waits. */
+export interface ReportDeps extends BudgetPace {
+  db: Db;
+}
+
 /** Describes a request's state (settled, or waiting for a retry when `queued`) for the person who made it. */
-export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle, queued = false): Promise<Report> {
+export async function reportRequest(deps: ReportDeps, row: RequestRow, style: ReportStyle, queued = false): Promise<Report> {
   const number = style.strong(formatNumber(row));
   const name = style.text(fullName(row));
   const messages = (row.error?.messages ?? []).map(style.text);
@@ -27,7 +33,7 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
     return {
       title: 'Your contact is queued',
       lines: [
-        `The contacts endpoint is not answering right now, so ${name} (${number}) will be sent again automatically.`,
+        whyQueued(await readWait(deps.db, row.id, deps), `${name} (${number})`),
         row.reply.kind === 'cli'
           ? 'It waits in the audit trail; a running contact bot sends it (see `npm run cli -- history`).'
           : "You'll get a message here with the outcome.",
@@ -52,7 +58,7 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
       };
     case 'duplicate': {
       const lines = [`${number} already belongs to a contact, so ${name} was not created.`];
-      const earlier = await earlierCreation(db, row.phoneE164);
+      const earlier = await earlierCreation(deps.db, row.phoneE164);
       if (earlier)
         lines.push(
           `It was created through this app by ${style.user(earlier.userId)} on ${style.time(earlier.settledAt ?? earlier.createdAt)}.`,
@@ -85,6 +91,36 @@ export async function reportRequest(db: Db, row: RequestRow, style: ReportStyle,
     default:
       return { title: 'Creating the contact…', lines: [`${name} · ${number}`] };
   }
+}
+
+/** Why `contact` waits and when it will be sent, in one sentence. */
+function whyQueued(wait: Wait, contact: string): string {
+  switch (wait.why) {
+    case 'no-answer':
+      return `The contacts endpoint is not answering right now, so ${contact} will be sent again automatically.`;
+    case 'rate-limit':
+      return `The contacts service's per-minute limit is reached (it is shared with other integrations on the account), so ${contact} will be sent ${inAbout(wait.inMs)}.`;
+    case 'budget':
+      return `The contacts service's per-minute limit is reached, so ${contact} will be sent ${inAbout(wait.inMs)}: ${aheadOfYours(wait.ahead)}.`;
+  }
+}
+
+/**
+ * A wait as a person would say it: "in less than a minute" below 15 s (a poll and a message take a few seconds anyway),
+ * then to the nearest 10 s ("in about 40 s"), from 90 s to the nearest minute, and from 90 min to the nearest hour.
+ */
+export function inAbout(ms: number): string {
+  const seconds = ms / 1000;
+  if (seconds < 15) return 'in less than a minute';
+  if (seconds < 90) return `in about ${Math.round(seconds / 10) * 10} s`;
+  if (seconds < 90 * 60) return `in about ${Math.round(seconds / 60)} min`;
+  return `in about ${Math.round(seconds / 3600)} h`;
+}
+
+/** "yours is next", "1 contact is ahead of yours", "1,200 contacts are ahead of yours" */
+export function aheadOfYours(ahead: number): string {
+  if (ahead === 0) return 'yours is next';
+  return ahead === 1 ? '1 contact is ahead of yours' : `${ahead.toLocaleString('en-US')} contacts are ahead of yours`;
 }
 
 /** One request on one line, for `npm run cli -- history`: id, when, where from, who, status, name, number, contact. */

@@ -6,9 +6,8 @@ import { contactModal, FIELD_BLOCKS, readContactModal, readModalMetadata } from 
 import { prefilledModal } from '../../src/slack/prefilled-modal.js';
 import { escapeMrkdwn } from '../../src/slack/views/mrkdwn.js';
 import { reportMessage, slackStyle } from '../../src/slack/views/report.js';
-import { reportRequest } from '../../src/audit/report.js';
+import { reportRequest, type ReportDeps } from '../../src/audit/report.js';
 import type { RequestRow } from '../../src/audit/requests.js';
-import type { Db } from '../../src/database.js';
 import { modalValues } from '../support/slack-requests.js';
 
 function submitted(values: Parameters<typeof modalValues>[0], metadata = '{"source":"shortcut"}'): ViewOutput {
@@ -93,7 +92,7 @@ describe('user text in mrkdwn', () => {
       extension: null,
       error: { messages: ['name <@U0BADBAD> is not allowed'] },
     } as unknown as RequestRow;
-    const { text, blocks } = reportMessage(await reportRequest(undefined as unknown as Db, row, slackStyle));
+    const { text, blocks } = reportMessage(await reportRequest(undefined as unknown as ReportDeps, row, slackStyle));
     const section = JSON.stringify(blocks);
     for (const shown of [text, section]) {
       expect(shown).toContain('&lt;!channel&gt; Bose &amp; &lt;https://evil.example|Sons&gt;');
@@ -118,7 +117,7 @@ describe('a report as a message', () => {
       extension: null,
       error: { messages },
     } as unknown as RequestRow;
-    const { blocks } = reportMessage(await reportRequest(undefined as unknown as Db, row, slackStyle));
+    const { blocks } = reportMessage(await reportRequest(undefined as unknown as ReportDeps, row, slackStyle));
     const section = (blocks[1] as { text: { text: string } }).text.text;
     expect(section.length).toBeLessThanOrEqual(3_000);
     expect(section).toContain(`• ${messages[0]}`);
