@@ -103,7 +103,7 @@ export async function claimRequests(db: Db, opts: { leaseMs: number; limit: numb
           ),
         ),
       )
-      .orderBy(t.nextAttemptAt)
+      .orderBy(t.nextAttemptAt, t.id)
       .limit(opts.limit)
       .for('update', { skipLocked: true });
     const rows = await tx
