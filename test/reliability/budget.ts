@@ -33,6 +33,8 @@ const MINUTE = 60_000;
 const CREATED_WITHIN_MS = 120_000;
 /** Longer than a poll (1 s): nothing more may happen after the last outcome. */
 const QUIET_MS = 1_300;
+/** The emulator on loopback answers at once; a call still unanswered after this is reported as such. */
+const ANSWERED_WITHIN_MS = 10_000;
 
 /** One agent of the burst, with a number of their own. */
 export interface Agent {
@@ -111,20 +113,23 @@ function toldCreated(slack: FakeSlack, agent: Agent): boolean {
 }
 
 /**
- * Waits until every agent was told by DM that their contact was created, then a poll more. Stops waiting at once when
- * the budget is broken, since waiting longer cannot mend that; and when the wait runs out, the checks that follow
- * say what is missing.
+ * Waits until every agent was told by DM that their contact was created. Stops waiting as soon as the budget is
+ * broken, since waiting longer cannot mend that; and when the wait runs out, the checks that follow say what is
+ * missing.
  */
 export async function burstOutcome(slack: FakeSlack, recorder: FaultProxy, group: Agent[]): Promise<void> {
-  const ended = await eventually(
-    async () => {
-      if (budgetBroken(recorder)) return 'broken';
-      return group.every((a) => toldCreated(slack, a)) ? 'told' : undefined;
-    },
+  await eventually(
+    async () => (budgetBroken(recorder) || group.every((a) => toldCreated(slack, a)) ? true : undefined),
     CREATED_WITHIN_MS,
     `${group.length} agents told their contact was created`,
-  ).catch(() => 'waited out');
-  if (ended === 'told') await sleep(QUIET_MS);
+  ).catch(() => undefined);
+  // A poll more, with every call in flight answered: the checks judge the whole burst, not a moment of it.
+  await sleep(QUIET_MS);
+  await eventually(
+    async () => (recorder.calls.every((c) => c.answeredAt !== undefined) ? true : undefined),
+    ANSWERED_WITHIN_MS,
+    'every call answered',
+  ).catch(() => undefined);
 }
 
 /**
