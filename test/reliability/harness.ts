@@ -28,7 +28,8 @@ export interface Endpoint {
   close(): Promise<void>;
 }
 
-export async function startEndpoint(target: TestTarget): Promise<Endpoint> {
+/** Starts the emulator on a scratch database of `target`; `callsPerMinute` tightens its rate limit (the vendor's 60). */
+export async function startEndpoint(target: TestTarget, opts: { callsPerMinute?: number } = {}): Promise<Endpoint> {
   const identity: KoreIdentity = {
     streamId: 'st-reliability',
     accountId: 'acct-reliability',
@@ -37,7 +38,7 @@ export async function startEndpoint(target: TestTarget): Promise<Endpoint> {
     enforceJti: false,
   };
   const database = await target.open();
-  const emulator = await startEmulator({ db: database.db, identity });
+  const emulator = await startEmulator({ db: database.db, identity, ...opts });
   return {
     identity,
     emulator,

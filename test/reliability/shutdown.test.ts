@@ -1,7 +1,6 @@
 import { afterAll, describe, it, vi } from 'vitest';
-import { openDatabase } from '../../src/database.js';
 import { SIGNING_SECRET } from '../support/bot.js';
-import { openTestPostgres, testTargets, type Scratch, type TestTarget } from '../support/databases.js';
+import { openScratch, testTargets, type TestTarget } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { modalSubmission } from '../support/slack-requests.js';
@@ -28,10 +27,6 @@ vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
  */
 
 const EXIT_WITHIN_MS = 10_000;
-
-function databaseOf(place: Scratch) {
-  return 'DATABASE_URL' in place.env ? openTestPostgres(place.env.DATABASE_URL) : openDatabase({ pgliteDir: place.env.PGLITE_DIR });
-}
 
 function withinMs<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -99,7 +94,7 @@ describe('safe shutdown', () => {
       expect(app.stderr.join('')).toBe('');
 
       // The request in flight was settled, not left pending, and the user was told.
-      const database = await databaseOf(place);
+      const database = await openScratch(place);
       try {
         const [row] = await requestsFor(database.db, e164);
         expect(row).toMatchObject({ status: 'created', attempts: 1 });

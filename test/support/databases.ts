@@ -43,6 +43,11 @@ export function openTestPostgres(databaseUrl: string): Promise<Database> {
   return openDatabase({ databaseUrl, pgliteDir: '', connectTimeoutMs: TEST_CONNECT_TIMEOUT_MS });
 }
 
+/** The database at a scratch place, opened from the test process (an embedded one only while no app holds it). */
+export function openScratch(place: Scratch): Promise<Database> {
+  return 'DATABASE_URL' in place.env ? openTestPostgres(place.env.DATABASE_URL) : openDatabase({ pgliteDir: place.env.PGLITE_DIR });
+}
+
 function target(name: TestTarget['name'], scratch: () => Promise<Scratch>): TestTarget {
   return {
     name,
