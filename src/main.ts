@@ -16,7 +16,13 @@ try {
     stopping = true;
     log.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS + 1_500).unref();
-    void bot.stop(SHUTDOWN_GRACE_MS).then(() => process.exit(0));
+    void bot.stop(SHUTDOWN_GRACE_MS).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
