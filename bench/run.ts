@@ -321,7 +321,7 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
             .map(([k, v]) => `${k}: ${v}`)
             .join(', '),
         ]),
-        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
       ),
       '',
     );
@@ -369,8 +369,6 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
       '',
     );
   }
-
-  if (r.budget.drains.length || r.budget.recoveries.length) out.push(...renderBudget(r.budget, table));
 
   const rss: RssReading[] = [
     ...r.cold.map((c) => c.rss),
@@ -431,6 +429,8 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
       );
     }
   }
+
+  if (r.budget.drains.length || r.budget.recoveries.length) out.push(...renderBudget(r.budget, table));
 
   out.push('## Goals (2-core machine)', '');
   out.push(
