@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { recordRequest } from '../src/audit/requests.js';
 import { normalisePhone } from '../src/contact/phone.js';
 import type { Database } from '../src/database.js';
-import { startBenchEndpoint, type BenchEndpoint } from './lib/endpoint.js';
+import { startBenchEndpoint, UNLIMITED_CALLS, type BenchEndpoint } from './lib/endpoint.js';
 import { onCleanUp, pgClient, pgCommits, pglitePlace, postgresPlace, type Place } from './lib/databases.js';
 import type { BenchSlack } from './lib/fake-slack.js';
 import { modalSubmission, slashCommand } from '../test/support/slack-requests.js';
@@ -51,9 +51,9 @@ async function breakdown(child: ChildServer): Promise<{ breakdown?: Record<strin
   return memory ? { breakdown: memory } : {};
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function place(ctx: BenchContext, kind: DbKind): Promise<Place> {
+export function place(ctx: BenchContext, kind: DbKind): Promise<Place> {
   if (kind === 'pglite') return pglitePlace();
   if (!ctx.pgUrl) throw new Error('PostgreSQL scenarios need BENCH_DATABASE_URL');
   return postgresPlace(ctx.pgUrl);
@@ -63,14 +63,14 @@ function profileDir(ctx: BenchContext, name: string): string | undefined {
   return ctx.profileRoot ? join(ctx.profileRoot, name.replace(/[^\w.-]+/g, '-')) : undefined;
 }
 
-async function spawnProduct(ctx: BenchContext, name: string, env: Record<string, string>, start = ctx.start): Promise<ChildServer> {
+export async function spawnProduct(ctx: BenchContext, name: string, env: Record<string, string>, start = ctx.start): Promise<ChildServer> {
   const child = await startProduct(start, name, ctx.slack.url, env, profileDir(ctx, name));
   onCleanUp(() => child.stop().then(() => undefined));
   return child;
 }
 
 /** Stops a child; in profile mode, summarises what it did after it was ready (or, for `startup`, until then). */
-async function stopChild(ctx: BenchContext, child: ChildServer, window: 'load' | 'startup' | 'none' = 'load'): Promise<void> {
+export async function stopChild(ctx: BenchContext, child: ChildServer, window: 'load' | 'startup' | 'none' = 'load'): Promise<void> {
   const files = await child.stop();
   if (window === 'none') return;
   for (const file of files) {
@@ -87,7 +87,7 @@ function slackCalls(slack: BenchSlack): number {
 
 let phoneSeq = 0;
 /** A fresh valid Indian mobile number, `+9198765` + five digits. */
-function nextPhone(): string {
+export function nextPhone(): string {
   phoneSeq += 1;
   if (phoneSeq > 99_999) throw new Error('the bench ran out of phone numbers');
   return `+9198765${String(phoneSeq).padStart(5, '0')}`;
@@ -277,14 +277,26 @@ export async function ackLatency(ctx: BenchContext, rounds = 5, roundMs = 700): 
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Submission → outcome DM
 
+/** Where the DM scenario's submissions go, and the budget the product keeps. */
+export type DmEndpoint =
+  /** The product's built-in emulator, which keeps the vendor's 60 calls a minute, and the default budget (60). */
+  | { kind: 'built-in' }
+  /** The bench's emulator with its limit lifted, and `KORE_RATE_LIMIT_PER_MIN` lifted too: budget to spare. */
+  | { kind: 'lifted' }
+  /** The bench's emulator (the vendor's 60 calls a minute) behind a proxy that holds each call, and the default budget. */
+  | { kind: 'delayed'; delayMs: number };
+
 export interface DmResult {
   kind: DbKind;
   endpoint: string;
+  /** The product's `KORE_RATE_LIMIT_PER_MIN`: the default, or lifted. */
+  budget: 'default' | 'lifted';
   delayMs: number;
+  warmUp: number;
   n: number;
   ack: Summary;
   dm: Summary;
-  /** What the endpoint took per call as the proxy saw it (undefined for the built-in emulator). */
+  /** What the endpoint took per call as the proxy saw it (undefined when no proxy stands in front). */
   endpointMs?: Summary;
   /** DM latency minus that call's endpoint time. */
   overhead: Summary;
@@ -296,22 +308,44 @@ export interface DmResult {
   rss: RssReading;
 }
 
+/** The default `KORE_RATE_LIMIT_PER_MIN`, and the vendor's limit the built-in emulator keeps. */
+const DEFAULT_CALLS_PER_MINUTE = 60;
+
+/** The first line of the DM that says a request waits (for the endpoint or for the budget): not its outcome. */
+const QUEUED_TITLE = 'Your contact is queued';
+
 /**
- * Sends `n` valid submissions one after the other and times each until the DM carrying that contact reaches
- * the fake Slack. `delayMs` undefined: the product's built-in emulator; otherwise the emulator in this process
- * behind a proxy that holds each call that long.
+ * Sends `warmUp` and then `n` valid submissions one after the other and times each until the DM carrying that
+ * contact's outcome reaches the fake Slack. Each submission is one call: with the default budget the product may make
+ * 60 a minute, so such a run makes no more (else a submission would wait for the budget, which is not what this times).
  */
-export async function submissionToDm(ctx: BenchContext, kind: DbKind, delayMs: number | undefined, n: number): Promise<DmResult> {
-  const label = delayMs === undefined ? 'built-in emulator (instant)' : `emulator + ${delayMs} ms`;
+export async function submissionToDm(ctx: BenchContext, kind: DbKind, to: DmEndpoint, n: number, warmUp: number): Promise<DmResult> {
+  const budget = to.kind === 'lifted' ? 'lifted' : 'default';
+  if (budget === 'default' && warmUp + n > DEFAULT_CALLS_PER_MINUTE) {
+    throw new Error(`${warmUp + n} submissions would pass the default budget of ${DEFAULT_CALLS_PER_MINUTE} calls a minute`);
+  }
+  const label =
+    to.kind === 'built-in'
+      ? 'built-in emulator (instant)'
+      : to.kind === 'lifted'
+        ? "bench's emulator (instant)"
+        : `bench's emulator + ${to.delayMs} ms`;
   const where = await place(ctx, kind);
   let endpoint: BenchEndpoint | undefined;
   let emulatorDb: Database | undefined;
-  if (delayMs !== undefined) {
+  if (to.kind !== 'built-in') {
     emulatorDb = await (await place(ctx, kind)).open();
-    endpoint = await startBenchEndpoint(emulatorDb.db, delayMs);
+    endpoint = await startBenchEndpoint(
+      emulatorDb.db,
+      to.kind === 'lifted' ? { callsPerMinute: UNLIMITED_CALLS } : { delayMs: to.delayMs },
+    );
   }
-  const name = `DM: ${kind}, ${label}`;
-  const product = await spawnProduct(ctx, name, { ...where.env, ...(endpoint?.env ?? {}) });
+  const name = `DM: ${kind}, ${label}, ${budget} budget`;
+  const product = await spawnProduct(ctx, name, {
+    ...where.env,
+    ...(endpoint?.env ?? {}),
+    ...(budget === 'lifted' ? { KORE_RATE_LIMIT_PER_MIN: String(UNLIMITED_CALLS) } : {}),
+  });
   let commitsBefore = 0;
   let measured = 0;
   await sleep(300);
@@ -324,7 +358,7 @@ export async function submissionToDm(ctx: BenchContext, kind: DbKind, delayMs: n
     if (!seq) return;
     const title = text.split('\n')[0] ?? '';
     outcomes[title] = (outcomes[title] ?? 0) + 1;
-    waiters.get(Number(seq))?.(at);
+    if (title !== QUEUED_TITLE) waiters.get(Number(seq))?.(at);
   };
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   let seq = 0;
@@ -333,7 +367,7 @@ export async function submissionToDm(ctx: BenchContext, kind: DbKind, delayMs: n
     const id = seq;
     const phone = nextPhone();
     const dm = new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name}: no DM for submission ${id} within 15 s`)), 15_000);
+      const timer = setTimeout(() => reject(new Error(`${name}: no outcome DM for submission ${id} within 15 s`)), 15_000);
       waiters.set(id, (at) => {
         clearTimeout(timer);
         resolve(at);
@@ -355,7 +389,7 @@ export async function submissionToDm(ctx: BenchContext, kind: DbKind, delayMs: n
     return { ack: ackAt - t0, dm: at - t0, endpoint: endpoint?.durations.get(phone) };
   };
   try {
-    for (let i = 0; i < (delayMs ? 5 : 20); i += 1) await one(); // warm-up
+    for (let i = 0; i < warmUp; i += 1) await one();
     for (const key of Object.keys(outcomes)) delete outcomes[key];
     if (kind === 'postgres') {
       await sleep(1_200); // backends report their statistics at most once a second
@@ -389,14 +423,16 @@ export async function submissionToDm(ctx: BenchContext, kind: DbKind, delayMs: n
       cpuPerSubmissionMs,
       kind,
       endpoint: label,
-      delayMs: delayMs ?? 0,
+      budget,
+      delayMs: to.kind === 'delayed' ? to.delayMs : 0,
+      warmUp,
       n,
       ack: summarise(acks),
       dm: summarise(dms),
       ...(endpointTimes.length ? { endpointMs: summarise(endpointTimes) } : {}),
       overhead: summarise(overheads),
       outcomes: { ...outcomes },
-      rss: { process: `DM ${kind}, ${label}`, idleMb, afterMb, ...memory },
+      rss: { process: `DM ${kind}, ${label}, ${budget} budget`, idleMb, afterMb, ...memory },
     };
   } finally {
     ctx.slack.onMessage = undefined;
@@ -409,6 +445,37 @@ export async function submissionToDm(ctx: BenchContext, kind: DbKind, delayMs: n
 
 // ---------------------------------------------------------------------------------------------------------------
 // 3. Drain: queued requests delivered from a cold start
+
+/**
+ * Records `queued` create requests (source `slash`, so each outcome is a DM plus a modal update) in `where`'s
+ * database before any product opens it, as a backlog a starting product finds due.
+ */
+export async function recordBacklog(where: Place, queued: number, keyPrefix: string): Promise<void> {
+  const database = await where.open();
+  try {
+    let next = 0;
+    const insertSome = async () => {
+      while (next < queued) {
+        const i = next;
+        next += 1;
+        const phone = normalisePhone(nextPhone(), 'IN');
+        if (!phone.ok) throw new Error('the bench made an invalid number');
+        await recordRequest(database.db, {
+          idempotencyKey: `${keyPrefix}-${i}`,
+          teamId: 'T1',
+          userId: 'U1',
+          source: 'slash',
+          contact: { salutation: 'Mr', firstName: 'Ravi', lastName: `Queued${i}`, phone: phone.phone },
+          reply: { kind: 'modal', viewId: `VQ${i}` },
+        });
+      }
+    };
+    // PGlite takes one statement at a time anyway; PostgreSQL gets a few connections' worth.
+    await Promise.all(Array.from({ length: where.kind === 'pglite' ? 1 : 8 }, insertSome));
+  } finally {
+    await database.close(); // PGlite: one process per folder, so the bench lets go before the app opens it
+  }
+}
 
 export interface DrainResult {
   kind: DbKind;
@@ -437,34 +504,11 @@ export interface DrainResult {
 export async function drain(ctx: BenchContext, kind: DbKind, instances: number, queued = 5_000, capMs = 45_000): Promise<DrainResult> {
   const where = await place(ctx, kind);
   const prepStart = performance.now();
-  const database = await where.open();
-  try {
-    let next = 0;
-    const insertSome = async () => {
-      while (next < queued) {
-        const i = next;
-        next += 1;
-        const phone = normalisePhone(nextPhone(), 'IN');
-        if (!phone.ok) throw new Error('the bench made an invalid number');
-        await recordRequest(database.db, {
-          idempotencyKey: `bench-drain-${kind}-${instances}-${i}`,
-          teamId: 'T1',
-          userId: 'U1',
-          source: 'slash',
-          contact: { salutation: 'Mr', firstName: 'Ravi', lastName: `Queued${i}`, phone: phone.phone },
-          reply: { kind: 'modal', viewId: `VQ${i}` },
-        });
-      }
-    };
-    // PGlite takes one statement at a time anyway; PostgreSQL gets a few connections' worth.
-    await Promise.all(Array.from({ length: kind === 'pglite' ? 1 : 8 }, insertSome));
-  } finally {
-    await database.close(); // PGlite: one process per folder, so the bench lets go before the app opens it
-  }
+  await recordBacklog(where, queued, `bench-drain-${kind}-${instances}`);
   const prepareSeconds = (performance.now() - prepStart) / 1000;
 
   const emulatorDb = await (await place(ctx, kind)).open();
-  const endpoint = await startBenchEndpoint(emulatorDb.db);
+  const endpoint = await startBenchEndpoint(emulatorDb.db, { callsPerMinute: UNLIMITED_CALLS });
   let messages = 0;
   ctx.slack.onMessage = () => {
     messages += 1;
@@ -478,7 +522,11 @@ export async function drain(ctx: BenchContext, kind: DbKind, instances: number, 
     children.push(
       ...(await Promise.all(
         Array.from({ length: instances }, (_, i) =>
-          spawnProduct(ctx, `drain: ${kind}, ${instances} instance(s), #${i + 1}`, { ...where.env, ...endpoint.env }),
+          spawnProduct(ctx, `drain: ${kind}, ${instances} instance(s), #${i + 1}`, {
+            ...where.env,
+            ...endpoint.env,
+            KORE_RATE_LIMIT_PER_MIN: String(UNLIMITED_CALLS),
+          }),
         ),
       )),
     );
