@@ -46,7 +46,8 @@ export interface Delivery {
 export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   const leaseMs = opts.leaseMs ?? 60_000;
   const batchSize = opts.batchSize ?? 50;
-  const poller = createPoller({ log: opts.log, pollMs: opts.pollMs ?? 1_000, failure: 'delivery failed' });
+  const pollMs = opts.pollMs ?? 1_000;
+  const poller = createPoller({ log: opts.log, pollMs, failure: 'delivery failed' });
   const settler = createSettler(db, {
     hooks: opts.hooks,
     log: opts.log,
@@ -70,11 +71,24 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
     },
   });
 
-  /** Sends what is due, a batch per call, while the budget has calls: a call is taken before its batch is claimed. */
+  /** Set while the worker waits to wake when a call frees. */
+  let wake: NodeJS.Timeout | undefined;
+  /**
+   * Sends what is due, a batch per call, while the budget has calls: a call is taken before its batch is claimed. When
+   * the budget is spent and a call frees before the next poll, the worker wakes for it then.
+   */
   async function drain(): Promise<void> {
     while (!poller.stopped && (await hasDueRequests(db))) {
       const taken = await opts.budget.take();
-      if (!taken.granted) return;
+      if (!taken.granted) {
+        if (running && taken.freeInMs < pollMs && wake === undefined) {
+          wake = setTimeout(() => {
+            wake = undefined;
+            if (!poller.stopped) void poller.track(drain());
+          }, taken.freeInMs);
+        }
+        return;
+      }
       const rows = await claimRequests(db, { leaseMs, limit: batchSize });
       if (rows.length === 0) return opts.budget.giveBack(taken.slot);
       await send(rows, taken.slot);
@@ -99,6 +113,9 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
       poller.start(drain);
     },
     // Work in flight may start more (a settled request's notice): the poller waits until nothing is left.
-    stop: (graceMs) => poller.stop(graceMs),
+    stop(graceMs) {
+      clearTimeout(wake);
+      return poller.stop(graceMs);
+    },
   };
 }

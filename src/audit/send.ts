@@ -33,7 +33,7 @@ export function createSender(opts: SenderOptions): (rows: RequestRow[], slot?: s
     }
     const started = Date.now();
     const outcome = await make();
-    void opts.track(budget.ended(taken.slot));
+    void opts.track(budget.ended(taken.slot, Date.now() - started));
     answered(rows, outcome, started);
     // Another integration spent the account's minute: no instance calls again before the vendor allows it.
     if (outcome.kind === 'unavailable' && outcome.rateLimited) await budget.spentFor(outcome.retryAfterMs ?? RATE_LIMIT_WAIT_MS);

@@ -58,11 +58,32 @@ describe.each(testTargets())('the call budget on $name', (target) => {
     await budget.giveBack(second.slot);
     expect(await budget.used()).toBe(1);
     expect((await budget.take()).granted).toBe(true);
-    await budget.ended(first.slot);
+    await budget.ended(first.slot, 5_000);
     expect((await budget.take()).granted).toBe(false);
     await passTheMinute(database.db);
     expect(await budget.used()).toBe(0);
     expect((await budget.take()).granted).toBe(true);
+  });
+
+  it('counts a slow call from when it ended (the vendor may have counted it then), a quick one from when it was taken', async () => {
+    const budget = callBudgetOf(database.db, { accountId: freshAccount(), callsPerMinute: 2 });
+    const quick = await budget.take();
+    const slow = await budget.take();
+    if (!quick.granted || !slow.granted) throw new Error('expected two calls');
+    // Both taken 40 s ago: each frees its slot about 21 s from now…
+    await database.db.update(callBudget).set({ calls: sql`array(select c - interval '40 seconds' from unnest(${callBudget.calls}) c)` });
+    const earlier = async (slot: string) => {
+      const [row] = await database.db
+        .select({ at: sql<string>`(${slot}::timestamptz - interval '40 seconds')::text` })
+        .from(callBudget)
+        .limit(1);
+      return row!.at;
+    };
+    await budget.ended(await earlier(quick.slot), 100);
+    expect(await budget.waitFor(2)).toBeLessThan(BUDGET_WINDOW_MS - 30_000);
+    // …unless the call took 40 s to answer: then it holds its slot a whole window from now.
+    await budget.ended(await earlier(slow.slot), 40_000);
+    expect(await budget.waitFor(2)).toBeGreaterThan(BUDGET_WINDOW_MS - 5_000);
   });
 
   it('stops every call for as long as the vendor asks after a rate-limit answer', async () => {
