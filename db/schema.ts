@@ -5,7 +5,8 @@ import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, times
 
 /**
  * How a request's outcome reaches whoever made it: the contact modal (updated while open, and a DM), the CLI (which
- * prints it itself), and next a Workflow Builder step's execution (issue 13) or a bulk import's progress (issue 14).
+ * prints it itself), a Workflow Builder step's execution (completed with the outcome), and next a bulk import's
+ * progress (issue 14).
  */
 export type Reply =
   | { kind: 'modal'; viewId: string }
@@ -28,7 +29,7 @@ export const contactRequests = pgTable(
     teamId: text('team_id'),
     userId: text('user_id').notNull(),
     /** Where the request came from. */
-    source: text('source', { enum: ['slash', 'shortcut', 'cli'] }).notNull(),
+    source: text('source', { enum: ['slash', 'shortcut', 'cli', 'workflow'] }).notNull(),
     salutation: text('salutation', { enum: SALUTATIONS }),
     firstName: text('first_name').notNull(),
     lastName: text('last_name').notNull(),
@@ -140,6 +141,18 @@ export const notices = pgTable(
     index('notices_due').on(t.nextAttemptAt).where(sql`${t.state} = 'waiting'`),
   ],
 );
+
+/**
+ * What a request's reply needs to tell the outcome and nothing else should hold — a workflow step's execution token —
+ * kept out of the audit trail, and only until the outcome notice is closed (delivered, refused or given up).
+ */
+export const replyTokens = pgTable('reply_tokens', {
+  requestId: bigint('request_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => contactRequests.id),
+  token: text('token').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /**
  * The calls made to the contacts API in the last rolling minute by every instance on this database, one row per vendor

@@ -20,6 +20,8 @@ type Level = keyof typeof ORDER;
 const TOKENS: [RegExp, string][] = [
   [/\bxox[abposr]-[\w-]+/g, 'xox?-[redacted]'],
   [/\bxapp-[\w-]+/g, 'xapp-[redacted]'],
+  // A workflow step's execution token.
+  [/\bxwfp-[\w-]+/g, 'xwfp-[redacted]'],
 ];
 /** A JWT's header run, then (when it is one) its payload and signature; a lone run is taken and given back as it was. */
 const JWT = /\beyJ[\w-]+(\.[\w-]+\.[\w-]*)?/g;

@@ -3,7 +3,9 @@ import type { Registry } from 'prom-client';
 import { callBudgetOf } from './audit/budget.js';
 import { createDelivery } from './audit/delivery.js';
 import { createOutbox } from './audit/outbox.js';
+import { replyToken } from './audit/reply-tokens.js';
 import { reportRequest, type ReportDeps } from './audit/report.js';
+import { earlierCreation } from './audit/requests.js';
 import { submitter } from './audit/submit.js';
 import type { AppConfig } from './config.js';
 import { databaseAnswers, type Database } from './database.js';
@@ -15,6 +17,7 @@ import { permissions } from './permissions.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackFileOrigins } from './slack/download.js';
 import { slackOutcomes } from './slack/outcomes.js';
+import { stepCompletion, stepStyle } from './slack/step-outcomes.js';
 import { slackStyle } from './slack/views/report.js';
 import { webApiOptions } from './slack/web-api.js';
 
@@ -83,8 +86,16 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   });
   const budget = callBudgetOf(database.db, { accountId: endpoint.accountId, callsPerMinute: config.delivery.callsPerMinute });
   const reports: ReportDeps = { db: database.db, budget, batchSize: config.delivery.batchSize };
+  const completeStep = stepCompletion({
+    client,
+    report: (row) => reportRequest(reports, row, stepStyle),
+    executionToken: (requestId) => replyToken(database.db, requestId),
+    holderOf: async (e164) => (await earlierCreation(database.db, e164))?.contactId ?? undefined,
+  });
   const outbox = createOutbox(database.db, {
-    send: metrics.countDms(slackOutcomes({ client, report: (row, queued) => reportRequest(reports, row, slackStyle, queued), log })),
+    send: metrics.countDms(
+      slackOutcomes({ client, report: (row, queued) => reportRequest(reports, row, slackStyle, queued), completeStep, log }),
+    ),
     log,
   });
   const delivery = createDelivery(database.db, {

@@ -35,6 +35,7 @@ describe('redact', () => {
     ['a bot token', 'token xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp', 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp'],
     ['a user token', 'token=xoxp-1234-5678-abcdef', 'xoxp-1234-5678-abcdef'],
     ['an app token', 'SLACK_APP_TOKEN=xapp-1-A01ABCDEF-1234567890-abcdef0123456789', 'xapp-1-A01ABCDEF-1234567890-abcdef0123456789'],
+    ["a workflow step's execution token", '"bot_access_token":"xwfp-1234567890-0987654321-abcdef"', 'xwfp-1234567890-0987654321-abcdef'],
     ['a JWT', `auth: ${JWT}`, JWT],
   ])('removes %s', (_what, text, secret) => {
     const out = redact(text);

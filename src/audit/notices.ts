@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { notices, requestEvents } from '../../db/schema.js';
 import type { Db } from '../database.js';
+import { forgetReplyTokens } from './reply-tokens.js';
 import type { RequestRow } from './requests.js';
 
 /** Something a user is still to be told about a request, until it is delivered or given up. */
@@ -72,7 +73,16 @@ export async function noticeDelivered(db: Db, notice: NoticeRow, detail: Record<
       .set({ state: 'delivered', leaseUntil: null, closedAt: sql`now()` })
       .where(and(eq(notices.id, notice.id), eq(notices.state, 'waiting')));
     await tx.insert(requestEvents).values({ requestId: notice.requestId, kind: 'notified', detail: { what: notice.what, ...detail } });
+    await forgetTokensOfOutcomes(tx, [notice]);
   });
+}
+
+/** An outcome notice closed is the reply's last use of its token (a `queued` one is not). */
+async function forgetTokensOfOutcomes(tx: Db, closed: NoticeRow[]): Promise<void> {
+  await forgetReplyTokens(
+    tx,
+    closed.filter((n) => n.what !== 'queued').map((n) => n.requestId),
+  );
 }
 
 /** The notice did not get through: tried again `delayMs` from now, and the failure is in the audit trail. */
@@ -103,6 +113,7 @@ export async function noticeRefused(db: Db, notice: NoticeRow, error: string): P
     await tx
       .insert(requestEvents)
       .values({ requestId: notice.requestId, kind: 'notify_refused', detail: { what: notice.what, attempt: notice.attempts, error } });
+    await forgetTokensOfOutcomes(tx, [notice]);
   });
 }
 
@@ -125,6 +136,7 @@ export async function expireNotices(db: Db, maxAgeMs: number): Promise<NoticeRow
       await tx
         .insert(requestEvents)
         .values(expired.map((e) => ({ requestId: e.requestId, kind: 'notify_expired', detail: { what: e.what, attempts: e.attempts } })));
+      await forgetTokensOfOutcomes(tx, expired);
     }
     return expired;
   });

@@ -6,6 +6,7 @@ import { transactionWithin, type Db } from '../database.js';
 import type { ContactToSend } from '../kore/client.js';
 import type { Operation } from '../kore/outcome.js';
 import { recordNotices, supersedeQueued } from './notices.js';
+import { keepReplyToken } from './reply-tokens.js';
 
 export type RequestRow = typeof contactRequests.$inferSelect;
 /** Where a request came from. */
@@ -25,13 +26,15 @@ export interface NewRequest {
   contact: Contact;
   /** How the requester is told the outcome. */
   reply: Reply;
+  /** What the reply needs to tell the outcome (a workflow step's execution token): kept apart, until it is told. */
+  replyToken?: string;
 }
 
 /**
- * Records a request and its first event; a repeated idempotency key returns the earlier row instead. With
- * `leaseMs`, a new create is recorded already leased for its first attempt, saving a claim before sending (a change is
- * claimed, since it may have to wait for an earlier request for its contact). With `withinMs`, it is recorded within
- * that time or not at all (`TooSlowError`).
+ * Records a request, its first event and its reply's token; a repeated idempotency key returns the earlier row
+ * instead. With `leaseMs`, a new create is recorded already leased for its first attempt, saving a claim before
+ * sending (a change is claimed, since it may have to wait for an earlier request for its contact). With `withinMs`,
+ * it is recorded within that time or not at all (`TooSlowError`).
  */
 export async function recordRequest(
   db: Db,
@@ -71,6 +74,7 @@ export async function recordRequest(
           { requestId: row.id, kind: 'recorded', detail: { source: request.source } },
           ...(row.leaseUntil ? [{ requestId: row.id, kind: 'attempt', detail: { attempt: 1, leaseUntil: row.leaseUntil } }] : []),
         ]);
+      if (request.replyToken) await keepReplyToken(tx, row.id, request.replyToken);
       return { row, isNew: true };
     }
     const [earlier] = await tx.select().from(contactRequests).where(eq(contactRequests.idempotencyKey, request.idempotencyKey));

@@ -4,6 +4,7 @@ import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Logger, t
 import type { SlackDeps } from './deps.js';
 import { BODY_LIMIT, guardReceiver } from './guard.js';
 import { registerCommands } from './listeners/commands/index.js';
+import { registerFunctions } from './listeners/functions/index.js';
 import { registerOptions } from './listeners/options/index.js';
 import { registerShortcuts } from './listeners/shortcuts/index.js';
 import { registerViews } from './listeners/views/index.js';
@@ -69,6 +70,7 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
   registerShortcuts(app, deps);
   registerViews(app, deps);
   registerOptions(app);
+  registerFunctions(app, deps);
   app.error(async (error) => log.error({ err: error }, 'listener failed'));
   return app;
 }

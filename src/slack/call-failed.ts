@@ -1,8 +1,8 @@
 import { NoticeNotSent } from '../audit/outbox.js';
 
 /**
- * Slack's answers that no later try changes: the message itself is refused, the user or channel is not there, or the
- * token cannot post. Retrying them for a day only fills the log.
+ * Slack's answers that no later try changes: the message (or a step's outputs) is refused, the user, channel or step
+ * execution is not there or has ended, or the token cannot post. Retrying them for a day only fills the log.
  */
 const FINAL_ERRORS = new Set([
   'invalid_blocks',
@@ -22,6 +22,9 @@ const FINAL_ERRORS = new Set([
   'token_expired',
   'missing_scope',
   'not_allowed_token_type',
+  'execution_not_in_running_state',
+  'function_execution_not_found',
+  'parameter_validation_failed',
 ]);
 
 /** A DM Slack refused, named (Slack's own `channel_not_found` says nothing of the method), with what it means for the next try. */

@@ -4,6 +4,7 @@ import type { Report } from '../audit/report.js';
 import type { RequestRow } from '../audit/requests.js';
 import type { Log } from '../log.js';
 import { slackCallFailed } from './call-failed.js';
+import type { CompleteStep } from './step-outcomes.js';
 import { reportMessage, reportModal } from './views/report.js';
 
 /** What the outbox needs to tell a request's outcome in Slack. */
@@ -11,6 +12,8 @@ export interface SlackOutcomeDeps {
   client: webApi.WebClient;
   /** What the user is told about a request (queued, or its outcome), in Slack's style. */
   report(row: RequestRow, queued: boolean): Promise<Report>;
+  /** Completes a workflow step's execution with its request's outcome (step-outcomes.ts). */
+  completeStep: CompleteStep;
   log: Log;
 }
 
@@ -18,7 +21,7 @@ export interface SlackOutcomeDeps {
  * Tells a request's notice the way its reply asks, in one place: each way in that tells its outcome through Slack has
  * its case here. The outbox retries a notice that throws, and notes in the audit trail what this returns.
  */
-export function slackOutcomes({ client, report, log }: SlackOutcomeDeps): SendNotice {
+export function slackOutcomes({ client, report, completeStep, log }: SlackOutcomeDeps): SendNotice {
   return async (notice, row) => {
     const { reply } = row;
     switch (reply.kind) {
@@ -36,8 +39,9 @@ export function slackOutcomes({ client, report, log }: SlackOutcomeDeps): SendNo
         if (dm.status === 'rejected') throw slackCallFailed('chat.postMessage', dm.reason);
         return { channel: row.userId };
       }
-      // Issue 13 completes the step's function execution here, issue 14 edits the import's progress message.
       case 'function':
+        return completeStep(notice, row, reply.executionId);
+      // Issue 14 edits the import's progress message here.
       case 'import':
       // The CLI prints the outcome itself and records no notices.
       case 'cli':

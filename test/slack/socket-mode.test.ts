@@ -5,7 +5,7 @@ import { startContactBot, type ContactBot } from '../../src/server.js';
 import { freePort } from '../support/bot.js';
 import { testTargets, type Scratch } from '../support/databases.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { slashCommand } from '../support/slack-requests.js';
+import { functionExecuted, slashCommand } from '../support/slack-requests.js';
 
 describe('Socket Mode', () => {
   let slack: FakeSlack;
@@ -47,6 +47,15 @@ describe('Socket Mode', () => {
     const open = await slack.waitFor('views.open', (c) => c.args.trigger_id === 'trigger-socket');
     expect(open.token).toBe('xoxb-socket-bot');
     expect(JSON.stringify(open.args.view)).toContain('Natarajan');
+  });
+
+  it('takes a workflow step over the socket, acknowledges it, and completes it with the execution’s token', async () => {
+    const executionId = 'Fx0SOCKET';
+    const inputs = { first_name: 'Priya', last_name: 'Natarajan', phone_number: '+91 99887 76655' };
+    await slack.sendEnvelope('events_api', functionExecuted({ executionId, inputs, token: 'xwfp-socket-execution' }));
+    const done = await slack.waitFor('functions.completeSuccess', (c) => c.args.function_execution_id === executionId, 20_000);
+    expect(done.token).toBe('xwfp-socket-execution');
+    expect(done.args.outputs).toMatchObject({ status: 'created', phone_number: '+919988776655' });
   });
 
   it('still answers /healthz and /metrics on PORT', async () => {

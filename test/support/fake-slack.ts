@@ -80,6 +80,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const waiters: { method: string; match: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
   const files = new Map<string, { content: string | Buffer; token: string }>();
   const faults = new Map<string, SlackFaultKind>();
+  const completed = new Set<string>();
   const streams = new Map<string, { bytes: number; token: string; ended: (seen: { complete: boolean; sent: number }) => void }>();
   const server = createServer((req, res) => {
     void (async () => {
@@ -117,6 +118,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       const fault = faults.get(method);
       if (fault === 'silent') return;
+      if (!fault && method.startsWith('functions.complete')) {
+        // As Slack does: an execution is completed once; a second completion finds it no longer running.
+        const execution = String(args.function_execution_id);
+        const again = completed.has(execution);
+        completed.add(execution);
+        if (again)
+          return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":false,"error":"execution_not_in_running_state"}');
+      }
       if (fault === 'unavailable')
         return res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"service_unavailable"}');
       if (fault) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: fault.error }));

@@ -96,3 +96,63 @@ export function modalSubmission(
     },
   });
 }
+
+/** Posts a signed Events API body (JSON) to the app's `/slack/events`, as Slack would. */
+export async function postSignedEvent(url: string, secret: string, event: unknown): Promise<Response> {
+  const body = JSON.stringify(event);
+  const timestamp = Math.floor(Date.now() / 1000);
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(secret, body, timestamp),
+    },
+    body,
+  });
+}
+
+/** The `create_contact` step's inputs, by the names manifest.yml gives them. */
+export interface StepInputs {
+  salutation?: string;
+  first_name?: string;
+  last_name?: string;
+  phone_number?: string;
+  country?: string;
+  extension?: string;
+  requested_by?: string;
+}
+
+/** A `function_executed` event of the `create_contact` step, wrapped as the Events API delivers it. */
+export function functionExecuted(fields: { executionId: string; inputs: StepInputs; token?: string }) {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    token: 'legacy',
+    team_id: 'T1',
+    api_app_id: 'A1',
+    type: 'event_callback',
+    event_id: `Ev${fields.executionId}`,
+    event_time: now,
+    authorizations: [{ team_id: 'T1', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+    event: {
+      type: 'function_executed',
+      function: {
+        id: 'Fn0CREATE',
+        callback_id: 'create_contact',
+        title: 'Create Kore.ai contact',
+        type: 'app',
+        input_parameters: [],
+        output_parameters: [],
+        app_id: 'A1',
+        date_created: now,
+        date_updated: now,
+        date_deleted: 0,
+      },
+      inputs: fields.inputs,
+      function_execution_id: fields.executionId,
+      workflow_execution_id: `Wx${fields.executionId}`,
+      event_ts: `${now}.000100`,
+      bot_access_token: fields.token ?? `xwfp-${fields.executionId}-execution-token`,
+    },
+  };
+}
