@@ -4,11 +4,14 @@ import type { Outcome } from '../src/kore/outcome.js';
 import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
- * How a request's outcome reaches whoever made it: the contact modal (updated while open, and a DM), the CLI (which
- * prints it itself), and next a Workflow Builder step's execution (issue 13) or a bulk import's progress (issue 14).
+ * How a request's outcome reaches whoever made it: the contact modal (updated while open, and a DM), a DM alone (a
+ * button's change), the CLI (which prints it itself), and next a Workflow Builder step's execution (issue 13) or a
+ * bulk import's progress (issue 14).
  */
 export type Reply =
   | { kind: 'modal'; viewId: string }
+  /** A button (delete, retry) with no form to update: told by DM only. */
+  | { kind: 'dm' }
   | { kind: 'cli' }
   | { kind: 'function'; executionId: string }
   | { kind: 'import'; importId: string };

@@ -2,6 +2,8 @@ import { webApi, type CustomRoute, type Logger } from '@slack/bolt';
 import type { Registry } from 'prom-client';
 import { callBudgetOf } from './audit/budget.js';
 import { createDelivery } from './audit/delivery.js';
+import { contactToChange, requestToRetry } from './audit/changeable.js';
+import { outcomeMessages } from './audit/notices.js';
 import { createOutbox } from './audit/outbox.js';
 import { reportRequest, type ReportDeps } from './audit/report.js';
 import { submitter } from './audit/submit.js';
@@ -82,9 +84,17 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     rejectRateLimitedCalls: true,
   });
   const budget = callBudgetOf(database.db, { accountId: endpoint.accountId, callsPerMinute: config.delivery.callsPerMinute });
-  const reports: ReportDeps = { db: database.db, budget, batchSize: config.delivery.batchSize };
+  const rights = permissions(config);
+  const reports: ReportDeps = { db: database.db, budget, batchSize: config.delivery.batchSize, mayChange: rights.mayChange };
   const outbox = createOutbox(database.db, {
-    send: metrics.countDms(slackOutcomes({ client, report: (row, queued) => reportRequest(reports, row, slackStyle, queued), log })),
+    send: metrics.countDms(
+      slackOutcomes({
+        client,
+        report: (row, queued) => reportRequest(reports, row, slackStyle, queued),
+        outcomeMessages: (contactId) => outcomeMessages(database.db, contactId),
+        log,
+      }),
+    ),
     log,
   });
   const delivery = createDelivery(database.db, {
@@ -102,8 +112,10 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     {
       submit: submitter({ delivery: metrics.countAccepted(delivery), defaultCountry: config.defaultCountry }),
       report: (row) => reportRequest(reports, row, slackStyle),
+      contactToChange: (requestId) => contactToChange(database.db, requestId),
+      requestToRetry: (requestId) => requestToRetry(database.db, requestId),
       defaultCountry: config.defaultCountry,
-      permissions: permissions(config),
+      permissions: rights,
       fileOrigins: slackFileOrigins(settings.apiUrl),
     },
     slackLog,

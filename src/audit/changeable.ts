@@ -16,14 +16,20 @@ export type Change = 'edit' | 'delete' | 'retry';
 /** Why a request does not allow the change. */
 export type NotChangeable = 'unknown' | 'no-contact' | 'deleted' | 'deleting' | 'not-failed';
 
-/** Whether a change may be made, and on what. */
-type Target<T> = ({ ok: true; request: RequestRow } & T) | { ok: false; why: NotChangeable; request?: RequestRow };
+/**
+ * Whether a change may be made, and on what; either way, who may make it besides an admin (`creatorId`, when the
+ * request exists): the user who created its contact, or who made it. Who may is checked first, so nobody else learns
+ * anything of the request.
+ */
+type Target<T> =
+  | ({ ok: true; request: RequestRow; creatorId: string } & T)
+  | { ok: false; why: NotChangeable; request?: RequestRow; creatorId?: string };
 
-/** The contact an edit or a delete acts on, and who may make it besides an admin: the user who created the contact. */
-export type ContactTarget = Target<{ contact: KnownContact; creatorId: string }>;
+/** The contact an edit or a delete acts on, as it stands. */
+export type ContactTarget = Target<{ contact: KnownContact }>;
 
-/** The failed request a retry tries again, and who may ask besides an admin: who made it, or created its contact. */
-export type RetryTarget = Target<{ creatorId: string }>;
+/** The failed request a retry tries again. */
+export type RetryTarget = Target<object>;
 
 /** A request id as a button or a command line gives it: digits only, no sign, no exponent. */
 export function parseRequestId(value: unknown): number | undefined {
@@ -37,19 +43,21 @@ export async function contactToChange(db: Db, id: number): Promise<ContactTarget
   if (!request) return { ok: false, why: 'unknown' };
   const contactId = request.status === 'created' || request.status === 'updated' ? request.contactId : null;
   const contact = contactId ? await knownContact(db, contactId) : undefined;
-  if (!contact) return { ok: false, why: 'no-contact', request };
-  if (contact.deletion) return { ok: false, why: 'deleted', request };
-  if (await deletePending(db, contact.contactId)) return { ok: false, why: 'deleting', request };
-  return { ok: true, request, contact, creatorId: contact.creation.userId };
+  if (!contact) return { ok: false, why: 'no-contact', request, creatorId: request.userId };
+  const creatorId = contact.creation.userId;
+  if (contact.deletion) return { ok: false, why: 'deleted', request, creatorId };
+  if (await deletePending(db, contact.contactId)) return { ok: false, why: 'deleting', request, creatorId };
+  return { ok: true, request, contact, creatorId };
 }
 
 /** Reads request `id` again: it may be tried again if it failed. */
 export async function requestToRetry(db: Db, id: number): Promise<RetryTarget> {
   const request = await findRequest(db, id);
   if (!request) return { ok: false, why: 'unknown' };
-  if (request.status !== 'failed') return { ok: false, why: 'not-failed', request };
   const creation = request.targetContactId ? (await knownContact(db, request.targetContactId))?.creation : undefined;
-  return { ok: true, request, creatorId: (creation ?? request).userId };
+  const creatorId = (creation ?? request).userId;
+  if (request.status !== 'failed') return { ok: false, why: 'not-failed', request, creatorId };
+  return { ok: true, request, creatorId };
 }
 
 async function deletePending(db: Db, contactId: string): Promise<boolean> {
