@@ -5,7 +5,7 @@ import { startContactBot, type ContactBot } from '../../src/server.js';
 import { freePort } from '../support/bot.js';
 import { testTargets, type Scratch } from '../support/databases.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { slashCommand } from '../support/slack-requests.js';
+import { buttonClick, modalSubmission, slashCommand } from '../support/slack-requests.js';
 
 describe('Socket Mode', () => {
   let slack: FakeSlack;
@@ -47,6 +47,23 @@ describe('Socket Mode', () => {
     const open = await slack.waitFor('views.open', (c) => c.args.trigger_id === 'trigger-socket');
     expect(open.token).toBe('xoxb-socket-bot');
     expect(JSON.stringify(open.args.view)).toContain('Natarajan');
+  });
+
+  it('takes the buttons of a created contact over the socket: Edit opens the edit modal', async () => {
+    const form = modalSubmission({ firstName: 'Sakshi', lastName: 'Menon', country: 'IN', phone: '+91 98765 72001' });
+    await slack.sendEnvelope('interactive', JSON.parse(form.payload!));
+    const dm = await slack.waitFor('chat.postMessage', (c) => String(c.args.text).startsWith('Contact created'));
+    const actions = (dm.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find(
+      (b) => b.type === 'actions',
+    );
+    const edit = actions?.elements?.find((b) => b.action_id === 'edit_contact');
+    expect(edit?.value).toMatch(/^\d+$/);
+    await slack.sendEnvelope(
+      'interactive',
+      JSON.parse(buttonClick({ actionId: 'edit_contact', value: edit!.value, triggerId: 'trigger-socket-edit' }).payload!),
+    );
+    const open = await slack.waitFor('views.open', (c) => c.args.trigger_id === 'trigger-socket-edit');
+    expect(open.args.view).toMatchObject({ callback_id: 'edit_contact', private_metadata: edit!.value });
   });
 
   it('still answers /healthz and /metrics on PORT', async () => {
