@@ -4,12 +4,14 @@ import type { Outcome } from '../src/kore/outcome.js';
 import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
- * How a request's outcome reaches whoever made it: the contact modal (updated while open, and a DM), the CLI (which
- * prints it itself), a Workflow Builder step's execution (completed with the outcome), and next a bulk import's
- * progress (issue 14).
+ * How a request's outcome reaches whoever made it: the contact modal (updated while open, and a DM), a DM alone (a
+ * button's change), the CLI (which prints it itself), a Workflow Builder step's execution (completed with the
+ * outcome), and next a bulk import's progress (issue 14).
  */
 export type Reply =
   | { kind: 'modal'; viewId: string }
+  /** A button (delete, retry) with no form to update: told by DM only. */
+  | { kind: 'dm' }
   | { kind: 'cli' }
   | { kind: 'function'; executionId: string }
   | { kind: 'import'; importId: string };
@@ -28,8 +30,8 @@ export const contactRequests = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     teamId: text('team_id'),
     userId: text('user_id').notNull(),
-    /** Where the request came from. */
-    source: text('source', { enum: ['slash', 'shortcut', 'cli', 'workflow'] }).notNull(),
+    /** Where the request came from: `button` is an edit, delete or retry from the app's DM or Home. */
+    source: text('source', { enum: ['slash', 'shortcut', 'cli', 'workflow', 'button'] }).notNull(),
     salutation: text('salutation', { enum: SALUTATIONS }),
     firstName: text('first_name').notNull(),
     lastName: text('last_name').notNull(),
@@ -65,6 +67,8 @@ export const contactRequests = pgTable(
     index('contact_requests_due').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('contact_requests_user').on(t.userId, t.createdAt),
     index('contact_requests_phone').on(t.phoneE164, t.createdAt),
+    // A contact's story in the trail (its create, updates and delete, once each is done): what it is now, who made it.
+    index('contact_requests_contact').on(t.contactId, t.id).where(sql`${t.contactId} is not null`),
     // A change waits while an earlier request for the same contact is pending: found here, without touching creates.
     index('contact_requests_target_pending')
       .on(t.targetContactId, t.id)

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CountryCode } from 'libphonenumber-js/max';
+import { parseRequestId } from './audit/changeable.js';
 import { mainCountry } from './contact/phone.js';
 import { COUNTRIES, countryByCode, searchCountries } from './slack/countries.js';
 
@@ -7,6 +8,8 @@ import { COUNTRIES, countryByCode, searchCountries } from './slack/countries.js'
 export type CliRequest =
   | { command: 'help' }
   | { command: 'add'; text: string; country?: CountryCode }
+  | { command: 'edit'; requestId: number; text: string; country?: CountryCode }
+  | { command: 'delete'; requestId: number }
   | { command: 'history'; limit: number };
 
 /** A command line that cannot be run; the message names the argument or option at fault. */
@@ -21,16 +24,23 @@ export const MAX_LIMIT = 1000;
 
 export const USAGE = `usage:
   npm run cli -- add "Mr Arjun Mehta +91 98765 43210" [--country IN]
+  npm run cli -- edit 12 "Mr Arjun Mehta +91 98765 43211" [--country IN]
+  npm run cli -- delete 12
   npm run cli -- history [--limit 20]
   npm run cli -- --help
 
   add      creates a contact from its text: salutation, first and last name, number, extension.
            --country: the country of a number typed without its +code, as an ISO code (GB),
            a calling code (+44) or a name (United Kingdom); default DEFAULT_COUNTRY.
-  history  the most recent requests, newest first; --limit: how many, 1 to ${MAX_LIMIT} (default 20).
+  edit     changes the contact request 12 created (or last changed) to the text, the whole contact as it
+           should be, checked as add checks it; --country as for add.
+  delete   deletes the contact request 12 created (or last changed).
+  history  the most recent requests, newest first, with what each asked (create, update, delete) and the
+           contact it made or changes; --limit: how many, 1 to ${MAX_LIMIT} (default 20).
 
-exit codes: 0 created; 1 refused by the endpoint (duplicate, rejected, misconfigured);
-  2 arguments or settings it cannot use; 70 could not run (e.g. the database is unreachable);
+exit codes: 0 created, updated or deleted; 1 refused by the endpoint (duplicate, rejected, misconfigured);
+  2 arguments or settings it cannot use (for edit and delete also: no such request, a contact deleted
+  already, an edit that changes nothing); 70 could not run (e.g. the database is unreachable);
   75 queued: the endpoint is unreachable or its per-minute limit is reached (it says which).`;
 
 const OPTIONS = {
@@ -44,20 +54,48 @@ export function readArguments(argv: string[]): CliRequest {
   const { positionals, values } = parse(argv);
   if (values.help) return { command: 'help' };
   const [command, ...rest] = positionals;
-  if (command === 'add') {
-    if (values.limit !== undefined) throw new UsageError('--limit is for history, not add');
-    const text = rest.join(' ').trim();
-    if (text === '') throw new UsageError('add needs the contact, e.g. add "Mr Arjun Mehta +91 98765 43210"');
-    return { command, text, ...(values.country === undefined ? {} : { country: readCountry(values.country) }) };
+  if (command !== 'history' && values.limit !== undefined) throw new UsageError(`--limit is for history, not ${command ?? 'this'}`);
+  if ((command === 'history' || command === 'delete') && values.country !== undefined) {
+    throw new UsageError(`--country is for add and edit, not ${command}`);
   }
-  if (command === 'history') {
-    if (rest.length > 0) throw new UsageError(`history takes no arguments, but was given ${rest.map((r) => JSON.stringify(r)).join(' ')}`);
-    if (values.country !== undefined) throw new UsageError('--country is for add, not history');
-    return { command, limit: values.limit === undefined ? 20 : readLimit(values.limit) };
+  const country = values.country === undefined ? {} : { country: readCountry(values.country) };
+  switch (command) {
+    case 'add': {
+      const text = rest.join(' ').trim();
+      if (text === '') throw new UsageError('add needs the contact, e.g. add "Mr Arjun Mehta +91 98765 43210"');
+      return { command, text, ...country };
+    }
+    case 'edit': {
+      const [id, ...words] = rest;
+      const text = words.join(' ').trim();
+      if (text === '') throw new UsageError('edit needs a request id and the contact, e.g. edit 12 "Mr Arjun Mehta +91 98765 43211"');
+      return { command, requestId: readRequestId(command, id), text, ...country };
+    }
+    case 'delete': {
+      const [id, ...extra] = rest;
+      if (extra.length > 0)
+        throw new UsageError(`delete takes one request id, but was also given ${extra.map((r) => JSON.stringify(r)).join(' ')}`);
+      return { command, requestId: readRequestId(command, id) };
+    }
+    case 'history':
+      if (rest.length > 0)
+        throw new UsageError(`history takes no arguments, but was given ${rest.map((r) => JSON.stringify(r)).join(' ')}`);
+      return { command, limit: values.limit === undefined ? 20 : readLimit(values.limit) };
   }
   throw new UsageError(
-    command === undefined ? 'say what to do: add or history' : `unknown command ${JSON.stringify(command)}: use add or history`,
+    command === undefined
+      ? 'say what to do: add, edit, delete or history'
+      : `unknown command ${JSON.stringify(command)}: use add, edit, delete or history`,
   );
+}
+
+/** The request id an edit or a delete acts on: the number `history` shows after `#`. */
+function readRequestId(command: string, value: string | undefined): number {
+  const id = parseRequestId(value?.replace(/^#/, ''));
+  if (id === undefined) {
+    throw new UsageError(`${command} needs a request id (a number, as history shows it), not ${JSON.stringify(value ?? '')}`);
+  }
+  return id;
 }
 
 function parse(argv: string[]) {

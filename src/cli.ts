@@ -4,8 +4,9 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import { callBudgetOf } from './audit/budget.js';
 import { createDelivery } from './audit/delivery.js';
 import { historyLine, reportRequest, type ReportStyle } from './audit/report.js';
-import { findRequest, recentRequests } from './audit/requests.js';
-import { submitter } from './audit/submit.js';
+import { contactToChange, deletionOf, editOf, notChangeableMessage } from './audit/changeable.js';
+import { findRequest, recentRequests, type RequestStatus } from './audit/requests.js';
+import { submitter, type Submission } from './audit/submit.js';
 import { readArguments, UsageError, USAGE } from './cli-args.js';
 import { ConfigError, loadConfig } from './config.js';
 import { countryCallingCode } from './contact/phone.js';
@@ -39,14 +40,32 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel, 'contact-bot-cli', (line) => process.stderr.write(line));
   const database = await openConfiguredDatabase(config);
   try {
-    if (request.command === 'history') return await history(database, request.limit);
-    return await add(database, request.text, request.country);
+    switch (request.command) {
+      case 'history':
+        return await history(database, request.limit);
+      case 'add':
+        return await send(database, fromText(request.text, request.country), `Not created: ${JSON.stringify(request.text)}`);
+      case 'edit': {
+        const target = await contactToChange(database.db, request.requestId);
+        if (!target.ok) return notChangeable(notChangeableMessage(target.why, 'edit', target.request));
+        const edit = { ...editOf(target.contact), ...fromText(request.text, request.country) };
+        return await send(database, edit, `Not changed: ${JSON.stringify(request.text)}`);
+      }
+      case 'delete': {
+        const target = await contactToChange(database.db, request.requestId);
+        if (!target.ok) return notChangeable(notChangeableMessage(target.why, 'delete', target.request));
+        return await send(database, deletionOf(target.contact), `Not deleted: #${request.requestId}`);
+      }
+    }
   } finally {
     await database.close();
   }
 
-  async function add({ db }: Database, text: string, country: CountryCode | undefined): Promise<number> {
-    const { unplaced, ...draft } = parseContactText(text);
+  /**
+   * Sends one request through the submit path, as its only worker: the first attempt is made here, and a request the
+   * endpoint does not take now waits in the audit trail for a running contact bot. Prints the outcome or what is wrong.
+   */
+  async function send({ db }: Database, request: CliSubmission, refused: string): Promise<number> {
     // The endpoint is connected (the emulator started) only once there is a valid contact to send.
     let endpoint: Promise<ContactsEndpoint> | undefined;
     const connect = async () => (await (endpoint ??= connectEndpoint(config, db, log))).contacts;
@@ -68,22 +87,27 @@ async function main(argv: string[]): Promise<number> {
       hooks: { onQueued: async () => {}, onSettled: async () => {} },
     });
     const submitted = await submitter({ delivery, defaultCountry: config.defaultCountry })({
-      input: { ...draft, country },
-      ...(unplaced ? { unplaced } : {}),
+      ...request,
       userId: `cli:${userInfo().username}`,
       source: 'cli',
       reply: { kind: 'cli' },
       idempotencyKey: () => randomUUID(),
     });
     await (await endpoint)?.emulator?.close();
-    if (submitted.kind === 'not-recorded') throw submitted.error;
-    if (submitted.kind === 'invalid') {
-      console.error(`Not created: ${JSON.stringify(text)}`);
-      for (const part of submitted.unplaced)
-        console.error(`  ${JSON.stringify(part)}: neither the name nor the number (an extension is digits: "x12")`);
-      const errors = submitted.invalid ? fieldMessages(submitted.invalid, countryHint) : {};
-      for (const [field, message] of Object.entries(errors)) console.error(`  ${field}: ${message}`);
-      return EXIT.badInput;
+    switch (submitted.kind) {
+      case 'not-recorded':
+        throw submitted.error;
+      case 'unchanged':
+        console.error(`${refused}\n  it is what the contact already has`);
+        return EXIT.badInput;
+      case 'invalid': {
+        console.error(refused);
+        for (const part of submitted.unplaced)
+          console.error(`  ${JSON.stringify(part)}: neither the name nor the number (an extension is digits: "x12")`);
+        const errors = submitted.invalid ? fieldMessages(submitted.invalid, countryHint) : {};
+        for (const [field, message] of Object.entries(errors)) console.error(`  ${field}: ${message}`);
+        return EXIT.badInput;
+      }
     }
     // Still pending after its first attempt: the endpoint did not answer, or the budget had no call; it waits.
     const settled = (await findRequest(db, submitted.row.id)) ?? submitted.row;
@@ -91,8 +115,24 @@ async function main(argv: string[]): Promise<number> {
     const report = await reportRequest({ db, budget, batchSize: config.delivery.batchSize }, settled, plain, queued);
     console.log([report.title, ...report.lines.map((l) => `  ${l}`)].join('\n'));
     if (queued) return EXIT.queued;
-    return settled.status === 'created' ? EXIT.ok : EXIT.refused;
+    return DONE.has(settled.status) ? EXIT.ok : EXIT.refused;
   }
+}
+
+/** What a command asks the submit path for, before who asks and how they are told. */
+type CliSubmission = Omit<Submission, 'userId' | 'source' | 'reply' | 'idempotencyKey'>;
+
+const DONE: ReadonlySet<RequestStatus> = new Set(['created', 'updated', 'deleted']);
+
+/** A contact typed on the command line, as the submit path takes it. */
+function fromText(text: string, country: CountryCode | undefined): Pick<Submission, 'input' | 'unplaced'> {
+  const { unplaced, ...draft } = parseContactText(text);
+  return { input: { ...draft, country }, ...(unplaced ? { unplaced } : {}) };
+}
+
+function notChangeable(why: string): number {
+  console.error(`contact-bot: ${why}`);
+  return EXIT.badInput;
 }
 
 /** The CLI's own ways to another country: the option, or the number typed with its calling code. */

@@ -1,11 +1,13 @@
 import { webApi, type CustomRoute, type Logger } from '@slack/bolt';
 import type { Registry } from 'prom-client';
 import { callBudgetOf } from './audit/budget.js';
+import { numberHolder } from './audit/contacts.js';
 import { createDelivery } from './audit/delivery.js';
+import { contactToChange, requestToRetry } from './audit/changeable.js';
+import { outcomeMessages } from './audit/notices.js';
 import { createOutbox } from './audit/outbox.js';
 import { replyToken } from './audit/reply-tokens.js';
 import { reportRequest, type ReportDeps } from './audit/report.js';
-import { earlierCreation } from './audit/requests.js';
 import { submitter } from './audit/submit.js';
 import type { AppConfig } from './config.js';
 import { databaseAnswers, type Database } from './database.js';
@@ -85,16 +87,23 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     rejectRateLimitedCalls: true,
   });
   const budget = callBudgetOf(database.db, { accountId: endpoint.accountId, callsPerMinute: config.delivery.callsPerMinute });
-  const reports: ReportDeps = { db: database.db, budget, batchSize: config.delivery.batchSize };
+  const rights = permissions(config);
+  const reports: ReportDeps = { db: database.db, budget, batchSize: config.delivery.batchSize, mayChange: rights.mayChange };
   const completeStep = stepCompletion({
     client,
     report: (row) => reportRequest(reports, row, stepStyle),
     executionToken: (requestId) => replyToken(database.db, requestId),
-    holderOf: async (e164) => (await earlierCreation(database.db, e164))?.contactId ?? undefined,
+    holderOf: async (e164) => (await numberHolder(database.db, e164))?.contactId,
   });
   const outbox = createOutbox(database.db, {
     send: metrics.countDms(
-      slackOutcomes({ client, report: (row, queued) => reportRequest(reports, row, slackStyle, queued), completeStep, log }),
+      slackOutcomes({
+        client,
+        report: (row, queued) => reportRequest(reports, row, slackStyle, queued),
+        completeStep,
+        outcomeMessages: (contactId) => outcomeMessages(database.db, contactId),
+        log,
+      }),
     ),
     log,
   });
@@ -113,8 +122,10 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     {
       submit: submitter({ delivery: metrics.countAccepted(delivery), defaultCountry: config.defaultCountry }),
       report: (row) => reportRequest(reports, row, slackStyle),
+      contactToChange: (requestId) => contactToChange(database.db, requestId),
+      requestToRetry: (requestId) => requestToRetry(database.db, requestId),
       defaultCountry: config.defaultCountry,
-      permissions: permissions(config),
+      permissions: rights,
       fileOrigins: slackFileOrigins(settings.apiUrl),
     },
     slackLog,

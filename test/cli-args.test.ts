@@ -28,6 +28,9 @@ describe('readArguments', () => {
     [['add', 'x', '--country', '91'], { command: 'add', text: 'x', country: 'IN' }],
     [['add', 'x', '--country', 'India'], { command: 'add', text: 'x', country: 'IN' }],
     [['add', 'x', '--country', 'united kingdom'], { command: 'add', text: 'x', country: 'GB' }],
+    [['edit', '12', 'Mr Arjun', 'Mehta +91 98765 43211'], { command: 'edit', requestId: 12, text: 'Mr Arjun Mehta +91 98765 43211' }],
+    [['edit', '#12', 'x', '--country', 'gb'], { command: 'edit', requestId: 12, text: 'x', country: 'GB' }],
+    [['delete', '7'], { command: 'delete', requestId: 7 }],
   ])('reads %j', (argv, request) => {
     expect(readArguments(argv)).toEqual(request);
   });
@@ -44,12 +47,20 @@ describe('readArguments', () => {
     [['history', '--limit', '1001'], /^--limit must be a whole number/],
     [['history', '--limit', '-3'], /--limit/],
     [['history', 'extra'], /^history takes no arguments, but was given "extra"$/],
-    [['history', '--country', 'IN'], /^--country is for add, not history$/],
+    [['history', '--country', 'IN'], /^--country is for add and edit, not history$/],
+    [['delete', '7', '--country', 'IN'], /^--country is for add and edit, not delete$/],
+    [['delete', '7', '--limit', '2'], /^--limit is for history, not delete$/],
+    [['delete'], /^delete needs a request id \(a number, as history shows it\), not ""$/],
+    [['delete', '7', '8'], /^delete takes one request id, but was also given "8"$/],
+    [['delete', '1e3'], /^delete needs a request id/],
+    [['delete', '0'], /^delete needs a request id/],
+    [['edit', '12'], /^edit needs a request id and the contact/],
+    [['edit', 'abc', 'Mr Arjun Mehta'], /^edit needs a request id \(a number, as history shows it\), not "abc"$/],
     [['add', 'x', '--limit', '3'], /^--limit is for history, not add$/],
     [['add'], /^add needs the contact/],
     [['add', '  '], /^add needs the contact/],
-    [['remove', 'everything'], /^unknown command "remove": use add or history$/],
-    [[], /^say what to do: add or history$/],
+    [['remove', 'everything'], /^unknown command "remove": use add, edit, delete or history$/],
+    [[], /^say what to do: add, edit, delete or history$/],
     [['history', '--verbose'], /^Unknown option '--verbose'$/],
     [['history', '-x'], /^Unknown option '-x'$/],
   ])('refuses %j, naming what is wrong', (argv, message) => {

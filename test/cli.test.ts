@@ -72,8 +72,8 @@ describe.each(testTargets())('the CLI on $name', (target) => {
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(new RegExp(`^#2 .* cli {2}${me} {2}duplicate +Mrs Kavya Iyer {2}\\+91 98765 43210$`));
-    expect(lines[1]).toMatch(new RegExp(`^#1 .* cli {2}${me} {2}created +Mr Arjun Mehta {2}\\+91 98765 43210 {2}${contactId}$`));
+    expect(lines[0]).toMatch(new RegExp(`^#2 .* cli {2}${me} {2}create {2}duplicate +Mrs Kavya Iyer {2}\\+91 98765 43210$`));
+    expect(lines[1]).toMatch(new RegExp(`^#1 .* cli {2}${me} {2}create {2}created +Mr Arjun Mehta {2}\\+91 98765 43210 {2}${contactId}$`));
   });
 
   describe('when the endpoint is not answering', () => {
@@ -97,7 +97,7 @@ describe.each(testTargets())('the CLI on $name', (target) => {
       expect(run.stdout).toContain('Dr Priya Natarajan (+91 99887 76655) will be sent again automatically');
       expect(endpoint.received).toHaveLength(1);
       const history = await cli(['history', '--limit', '1'], env);
-      expect(history.stdout).toMatch(/^#3 .* pending +Dr Priya Natarajan {2}\+91 99887 76655\n$/);
+      expect(history.stdout).toMatch(/^#3 .* create {2}pending +Dr Priya Natarajan {2}\+91 99887 76655\n$/);
     });
   });
 
@@ -134,6 +134,48 @@ describe.each(testTargets())('the CLI on $name', (target) => {
       expect(endpoint.received).toHaveLength(calls);
     });
   });
+
+  describe('changing the contact it created', () => {
+    it('edits it: an update of the same contact ID, with the new values', async () => {
+      const run = await cli(['edit', '1', 'Mr Arjun Mehta +91 98765 43299'], env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('Contact updated');
+      expect(run.stdout).toContain('Mr Arjun Mehta · +91 98765 43299');
+      expect(run.stdout).toContain(`Contact ID: ${contactId}`);
+    });
+
+    it('sends nothing for an edit to the values it has now, nor for a request that made no contact', async () => {
+      const same = await cli(['edit', '#1', 'Mr Arjun Mehta 098765 43299', '--country', 'IN'], env);
+      expect(same.code).toBe(2);
+      expect(same.stderr).toContain('Not changed: "Mr Arjun Mehta 098765 43299"\n  it is what the contact already has');
+      const duplicate = await cli(['edit', '2', 'Mrs Kavya Iyer +91 98765 43298'], env);
+      expect(duplicate.code).toBe(2);
+      expect(duplicate.stderr).toContain('contact-bot: That request did not make a contact, so there is nothing to be edited.');
+      const unknown = await cli(['delete', '999'], env);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('contact-bot: That is not a request this app knows, so nothing was done.');
+    });
+
+    it('deletes it, once', async () => {
+      const run = await cli(['delete', '1'], env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('Contact deleted');
+      expect(run.stdout).toContain(`Contact ID: ${contactId}`);
+      const again = await cli(['edit', '1', 'Mr Arjun Mehta +91 98765 43297'], env);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('That contact was deleted, so it cannot be edited.');
+    });
+
+    it('lists the update and the delete with the contact they changed', async () => {
+      const lines = (await cli(['history', '--limit', '2'], env)).stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(
+        new RegExp(`^#\\d+ .* cli {2}${me} {2}delete {2}deleted +Mr Arjun Mehta {2}\\+91 98765 43299 {2}${contactId}$`),
+      );
+      expect(lines[1]).toMatch(
+        new RegExp(`^#\\d+ .* cli {2}${me} {2}update {2}updated +Mr Arjun Mehta {2}\\+91 98765 43299 {2}${contactId}$`),
+      );
+    });
+  });
 });
 
 describe('the CLI without a database', () => {
@@ -141,7 +183,7 @@ describe('the CLI without a database', () => {
     const run = await cli([flag], {});
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^usage:\n/);
-    expect(run.stdout).toContain('exit codes: 0 created; 1 refused');
+    expect(run.stdout).toContain('exit codes: 0 created, updated or deleted; 1 refused');
     expect(run.stderr).toBe('');
   });
 
@@ -151,6 +193,7 @@ describe('the CLI without a database', () => {
     [['history', 'extra'], 'history takes no arguments, but was given "extra"'],
     [['history', '--limit', 'abc'], '--limit must be a whole number from 1 to 1000, not "abc"'],
     [['add', 'Anil Kumar 98765 43220', '--country', 'XX'], '--country "XX" is not a country I know'],
+    [['edit', 'x1', 'Anil Kumar 98765 43220'], 'edit needs a request id (a number, as history shows it), not "x1"'],
   ])('exits 2 for %j, saying what is wrong, before touching any settings or database', async (argv, message) => {
     const run = await cli(argv, { DEFAULT_COUNTRY: 'Narnia' });
     expect(run.code).toBe(2);

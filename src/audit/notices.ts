@@ -1,5 +1,5 @@
-import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { notices, requestEvents } from '../../db/schema.js';
+import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { contactRequests, notices, requestEvents } from '../../db/schema.js';
 import type { Db } from '../database.js';
 import { forgetReplyTokens } from './reply-tokens.js';
 import type { RequestRow } from './requests.js';
@@ -139,5 +139,31 @@ export async function expireNotices(db: Db, maxAgeMs: number): Promise<NoticeRow
       await forgetTokensOfOutcomes(tx, expired);
     }
     return expired;
+  });
+}
+
+/** A message that told a user a request's outcome, where the channel's history holds it. */
+export interface OutcomeMessage {
+  request: RequestRow;
+  channel: string;
+  ts: string;
+}
+
+/**
+ * The messages that told the outcomes which made contact `contactId` what it was (its create and its updates), as
+ * their `notified` events recorded them: what a delete marks as deleted.
+ */
+export async function outcomeMessages(db: Db, contactId: string): Promise<OutcomeMessage[]> {
+  const r = contactRequests;
+  const e = requestEvents;
+  const told = await db
+    .select({ request: r, detail: e.detail })
+    .from(r)
+    .innerJoin(e, and(eq(e.requestId, r.id), eq(e.kind, 'notified')))
+    .where(and(eq(r.contactId, contactId), inArray(r.status, ['created', 'updated'])))
+    .orderBy(asc(e.id));
+  return told.flatMap(({ request, detail }) => {
+    const { what, channel, ts } = (detail ?? {}) as { what?: unknown; channel?: unknown; ts?: unknown };
+    return what === request.status && typeof channel === 'string' && typeof ts === 'string' ? [{ request, channel, ts }] : [];
   });
 }

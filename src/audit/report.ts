@@ -1,6 +1,8 @@
 import type { Db } from '../database.js';
 import { formatE164 } from '../contact/phone.js';
-import { earlierCreation, type RequestRow } from './requests.js';
+import type { Operation } from '../kore/outcome.js';
+import { numberHolder } from './contacts.js';
+import type { RequestRow } from './requests.js';
 import { fullName } from '../contact/contact.js';
 import { readWait, type BudgetPace, type Wait } from './wait.js';
 
@@ -13,25 +15,39 @@ export interface ReportStyle {
   time(at: Date): string;
 }
 
-/** What the user is told about a request: a title and lines, in the product's words. */
+/** What the user is told about a request: a title and lines, in the product's words, and what they may do next. */
 export interface Report {
   title: string;
   lines: string[];
+  /** Edit or delete the contact, or try again, each on the request it acts on (a surface offers them as it can). */
+  next?: NextStep[];
 }
 
-/** What a report reads besides the request: the audit trail, and the call budget for how long a queued request waits. */
+/** Something the person told may do next about a request: each way in re-reads the request and re-checks who may. */
+export interface NextStep {
+  change: 'edit' | 'delete' | 'retry';
+  requestId: number;
+  label: string;
+}
+
+/** What a report reads besides the request: the audit trail, the call budget for how long a queued request waits. */
 export interface ReportDeps extends BudgetPace {
   db: Db;
+  /** Whether this user may edit a contact `creatorId` created (a duplicate offers to edit the contact holding the number). */
+  mayChange?(userId: string, creatorId: string): boolean;
 }
+
+const DONE: Record<Operation, string> = { create: 'created', update: 'updated', delete: 'deleted' };
 
 /** Describes a request's state (settled, or waiting for a retry when `queued`) for the person who made it. */
 export async function reportRequest(deps: ReportDeps, row: RequestRow, style: ReportStyle, queued = false): Promise<Report> {
   const number = style.strong(formatNumber(row));
   const name = style.text(fullName(row));
   const messages = (row.error?.messages ?? []).map(style.text);
+  const done = DONE[row.operation];
   if (queued) {
     return {
-      title: 'Your contact is queued',
+      title: row.operation === 'create' ? 'Your contact is queued' : 'Your change is queued',
       lines: [
         whyQueued(await readWait(deps.db, row.id, deps), `${name} (${number})`),
         row.reply.kind === 'cli'
@@ -40,57 +56,81 @@ export async function reportRequest(deps: ReportDeps, row: RequestRow, style: Re
       ],
     };
   }
+  const contactLines = [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`];
+  const changeable: NextStep[] = [
+    { change: 'edit', requestId: row.id, label: 'Edit' },
+    { change: 'delete', requestId: row.id, label: 'Delete' },
+  ];
   switch (row.status) {
     case 'created':
-      return {
-        title: 'Contact created',
-        lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`],
-      };
+      return { title: 'Contact created', lines: contactLines, next: changeable };
     case 'updated':
-      return {
-        title: 'Contact updated',
-        lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`],
-      };
+      return { title: 'Contact updated', lines: contactLines, next: changeable };
     case 'deleted':
-      return {
-        title: 'Contact deleted',
-        lines: [`${style.strong(name)} · ${number}`, `Contact ID: ${style.strong(style.text(row.contactId ?? ''))}`],
-      };
-    case 'duplicate': {
-      const lines = [`${number} already belongs to a contact, so ${name} was not created.`];
-      const earlier = await earlierCreation(deps.db, row.phoneE164);
-      if (earlier)
-        lines.push(
-          `It was created through this app by ${style.user(earlier.userId)} on ${style.time(earlier.settledAt ?? earlier.createdAt)}.`,
-        );
-      else if (row.error?.afterUncertainAttempt) {
-        lines.push(
-          'An earlier attempt of this same request most likely created it just before the endpoint stopped answering: check the contacts store before adding it again.',
-        );
-      }
-      return { title: 'That number is already a contact', lines };
-    }
+      return { title: 'Contact deleted', lines: contactLines };
+    case 'duplicate':
+      return duplicateReport(
+        deps,
+        row,
+        style,
+        `${number} already belongs to ${row.operation === 'create' ? 'a' : 'another'} contact, so ${name} was not ${done}.`,
+      );
     case 'rejected':
-      return { title: 'The contacts endpoint refused this contact', lines: [`${name} · ${number}`, ...messages.map((m) => `• ${m}`)] };
+      return {
+        title: `The contacts endpoint refused this ${row.operation === 'create' ? 'contact' : 'change'}`,
+        lines: [`${name} · ${number}`, ...messages.map((m) => `• ${m}`)],
+      };
     case 'unauthorized':
       return {
         title: 'The bot is misconfigured',
         lines: [
-          `The contacts endpoint did not accept the bot's credentials, so ${name} was not created.`,
+          `The contacts endpoint did not accept the bot's credentials, so ${name} was not ${done}.`,
           "Please tell your Slack admin; the details are in the bot's logs.",
         ],
       };
     case 'failed':
       return {
-        title: 'The contact could not be created',
+        title: `The contact could not be ${done}`,
         lines: [
-          `The contacts endpoint did not answer after ${row.attempts} attempts, so ${name} (${number}) was not created.`,
+          `The contacts endpoint did not answer after ${row.attempts} attempts, so ${name} (${number}) was not ${done}.`,
           ...messages.map((m) => `• ${m}`),
         ],
+        next: [{ change: 'retry', requestId: row.id, label: 'Try again' }],
       };
     default:
-      return { title: 'Creating the contact…', lines: [`${name} · ${number}`] };
+      return {
+        title: { create: 'Creating the contact…', update: 'Updating the contact…', delete: 'Deleting the contact…' }[row.operation],
+        lines: [`${name} · ${number}`],
+      };
   }
+}
+
+/**
+ * A duplicate, with what this app knows of the contact holding the number: its ID and who created it here, and the
+ * offer to edit it when the user may.
+ */
+async function duplicateReport(deps: ReportDeps, row: RequestRow, style: ReportStyle, first: string): Promise<Report> {
+  const lines = [first];
+  const holder = await numberHolder(deps.db, row.phoneE164);
+  if (holder) {
+    const { creation } = holder;
+    const gone = holder.deletion ? ', and deleted since' : '';
+    lines.push(
+      `It is contact ${style.strong(style.text(holder.contactId))}, created through this app by ${style.user(creation.userId)} on ${style.time(creation.settledAt ?? creation.createdAt)}${gone}.`,
+    );
+    const mayEdit = !holder.deletion && deps.mayChange?.(row.userId, creation.userId);
+    return {
+      title: 'That number is already a contact',
+      lines,
+      ...(mayEdit ? { next: [{ change: 'edit', requestId: creation.id, label: 'Edit that contact' }] } : {}),
+    };
+  }
+  if (row.operation === 'create' && row.error?.afterUncertainAttempt) {
+    lines.push(
+      'An earlier attempt of this same request most likely created it just before the endpoint stopped answering: check the contacts store before adding it again.',
+    );
+  }
+  return { title: 'That number is already a contact', lines };
 }
 
 /** Why `contact` waits and when it will be sent, in one sentence. */
@@ -123,10 +163,13 @@ export function aheadOfYours(ahead: number): string {
   return ahead === 1 ? '1 contact is ahead of yours' : `${ahead.toLocaleString('en-US')} contacts are ahead of yours`;
 }
 
-/** One request on one line, for `npm run cli -- history`: id, when, where from, who, status, name, number, contact. */
+/**
+ * One request on one line, for `npm run cli -- history`: id, when, where from, who, what it asks (create, update,
+ * delete), status, name, number, and the contact it made or changes.
+ */
 export function historyLine(row: RequestRow, style: ReportStyle): string {
-  const fields = [`#${row.id}`, style.time(row.createdAt), row.source, row.userId, row.status.padEnd(12), fullName(row), formatNumber(row)];
-  return [...fields, row.contactId ?? ''].join('  ').trimEnd();
+  const fields = [`#${row.id}`, style.time(row.createdAt), row.source, row.userId, row.operation, row.status.padEnd(12), fullName(row)];
+  return [...fields, formatNumber(row), row.contactId ?? row.targetContactId ?? ''].join('  ').trimEnd();
 }
 
 /** `+91 98765 43210 ext. 12` */

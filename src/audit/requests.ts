@@ -28,6 +28,8 @@ export interface NewRequest {
   reply: Reply;
   /** What the reply needs to tell the outcome (a workflow step's execution token): kept apart, until it is told. */
   replyToken?: string;
+  /** The failed request this one tries again (an earlier attempt of it may have been done, so this one may be too). */
+  retryOf?: Pick<RequestRow, 'id' | 'uncertain'>;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function recordRequest(
         nationalNumber: contact.phone.nationalNumber,
         extension: contact.phone.extension,
         reply: request.reply,
+        uncertain: request.retryOf?.uncertain ?? false,
         ...(leased ? { attempts: 1, leaseUntil: sql`now() + ${opts.leaseMs} * interval '1 millisecond'` } : {}),
       })
       .onConflictDoNothing({ target: contactRequests.idempotencyKey })
@@ -71,8 +74,9 @@ export async function recordRequest(
       await tx
         .insert(requestEvents)
         .values([
-          { requestId: row.id, kind: 'recorded', detail: { source: request.source } },
+          { requestId: row.id, kind: 'recorded', detail: { source: request.source, retryOf: request.retryOf?.id } },
           ...(row.leaseUntil ? [{ requestId: row.id, kind: 'attempt', detail: { attempt: 1, leaseUntil: row.leaseUntil } }] : []),
+          ...(request.retryOf ? [{ requestId: request.retryOf.id, kind: 'retried', detail: { by: request.userId, as: row.id } }] : []),
         ]);
       if (request.replyToken) await keepReplyToken(tx, row.id, request.replyToken);
       return { row, isNew: true };
@@ -267,17 +271,6 @@ export async function recentRequests(db: Db, opts: { userId?: string; limit: num
     .limit(opts.limit);
 }
 
-/** Who created this number through this app before, if anyone. */
-export async function earlierCreation(db: Db, e164: string): Promise<RequestRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(contactRequests)
-    .where(and(eq(contactRequests.phoneE164, e164), eq(contactRequests.status, 'created')))
-    .orderBy(desc(contactRequests.id))
-    .limit(1);
-  return row;
-}
-
 /** The contact a request carries, as the endpoint is sent it. */
 export function requestContact(row: RequestRow): ContactToSend {
   return {
@@ -290,6 +283,17 @@ export function requestContact(row: RequestRow): ContactToSend {
       ...(row.extension ? { extension: row.extension } : {}),
     },
   };
+}
+
+/** Whether `contact` has the values this request sent: a change to them would change nothing. */
+export function sameContact(contact: Contact, row: RequestRow): boolean {
+  return (
+    (contact.salutation ?? null) === row.salutation &&
+    contact.firstName === row.firstName &&
+    contact.lastName === row.lastName &&
+    contact.phone.e164 === row.phoneE164 &&
+    (contact.phone.extension ?? null) === row.extension
+  );
 }
 
 /** One request by its id. */

@@ -3,6 +3,7 @@ import type { ListenOptions } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Logger, type Receiver } from '@slack/bolt';
 import type { SlackDeps } from './deps.js';
 import { BODY_LIMIT, guardReceiver } from './guard.js';
+import { registerActions } from './listeners/actions/index.js';
 import { registerCommands } from './listeners/commands/index.js';
 import { registerFunctions } from './listeners/functions/index.js';
 import { registerOptions } from './listeners/options/index.js';
@@ -69,6 +70,7 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
   registerCommands(app, deps);
   registerShortcuts(app, deps);
   registerViews(app, deps);
+  registerActions(app, deps);
   registerOptions(app);
   registerFunctions(app, deps);
   app.error(async (error) => log.error({ err: error }, 'listener failed'));

@@ -1,4 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js/max';
+import type { ContactTarget, RetryTarget } from '../audit/changeable.js';
 import type { Report } from '../audit/report.js';
 import type { RequestRow } from '../audit/requests.js';
 import type { Submit } from '../audit/submit.js';
@@ -10,6 +11,10 @@ export interface SlackDeps {
   submit: Submit;
   /** What the user is told about a request, in Slack's style. */
   report(row: RequestRow): Promise<Report>;
+  /** Reads request `requestId` again for an edit or a delete: the contact as it stands, and who created it. */
+  contactToChange(requestId: number): Promise<ContactTarget>;
+  /** Reads request `requestId` again for a retry. */
+  requestToRetry(requestId: number): Promise<RetryTarget>;
   defaultCountry: CountryCode;
   permissions: Permissions;
   /** Origins (scheme, host, port) the bot token may be sent to when downloading a shared file. */

@@ -1,12 +1,12 @@
-import { webApi, type Logger, type RespondFn } from '@slack/bolt';
+import { webApi, type Logger } from '@slack/bolt';
 import { escapeMrkdwn } from './views/mrkdwn.js';
 
 /** Who is waiting for the form, and how to reach them if it does not open. */
 export interface FormRequest {
   user: string;
-  /** The command's or shortcut's response_url: an ephemeral message to the user who asked. */
-  respond: RespondFn;
-  /** How the user asks again: `` `/addcontact` `` or `*Save as contact*`. */
+  /** An ephemeral message to the user who asked: the command's or shortcut's response_url, or a button's answer. */
+  respond(message: { response_type: 'ephemeral'; text: string }): Promise<unknown>;
+  /** How the user asks again: `` `/addcontact` ``, `*Save as contact*` or `*Edit*`. */
   again: string;
   logger: Logger;
 }

@@ -5,7 +5,6 @@ import { contactRequests, requestEvents } from '../../db/schema.js';
 import {
   claimRequests,
   deferRequest,
-  earlierCreation,
   findRequest,
   recentRequests,
   recordRequest,
@@ -318,20 +317,5 @@ describe.each(testTargets())('the audit trail on $name', (target) => {
     const everyone = await recentRequests(db, { limit: 4 });
     expect(everyone.map((r) => r.id)).toEqual([...everyone.map((r) => r.id)].sort((a, b) => b - a));
     expect(everyone[1]!.id).toBe(mine[2]);
-  });
-
-  it('finds who created a number through this app, latest first', async () => {
-    const phone = freshIndianNumber();
-    const e164 = contact({ firstName: 'x', lastName: 'y', phone }).phone.e164;
-    await recordRequest(db, request({ userId: 'U0PENDING' }, phone));
-    const { row: refused } = await recordRequest(db, request({ userId: 'U0REFUSED' }, phone));
-    await settleOne(db, refused.id, { status: 'duplicate' });
-    expect(await earlierCreation(db, e164)).toBeUndefined();
-    const { row: creator } = await recordRequest(db, request({ userId: 'U0CREATOR' }, phone));
-    await settleOne(db, creator.id, { status: 'created', contactId: 'c-first' });
-    const { row: later } = await recordRequest(db, request({ userId: 'U0LATER' }, phone));
-    await settleOne(db, later.id, { status: 'duplicate' });
-    expect(await earlierCreation(db, e164)).toMatchObject({ id: creator.id, userId: 'U0CREATOR', contactId: 'c-first' });
-    expect(await earlierCreation(db, '+15550000000')).toBeUndefined();
   });
 });

@@ -102,4 +102,23 @@ describe.each(testTargets())('submit on $name', (target) => {
     const again = await submit(made);
     expect(again).toMatchObject({ kind: 'accepted', isNew: false, row: { id: first.kind === 'accepted' ? first.row.id : -1 } });
   });
+
+  it('records nothing for an edit to the values the contact already has, however they are written', async () => {
+    const created = await submit(submission({ input: { salutation: 'Ms', firstName: 'Asha', lastName: 'Rao', phone: '098765 04321' } }));
+    if (created.kind !== 'accepted') throw new Error('not created');
+    const current = (await findRequest(db, created.row.id))!;
+    const before = await recentRequests(db, { limit: 1 });
+    const edit = (input: Submission['input']) =>
+      submit(submission({ input, operation: 'update', targetContactId: current.contactId!, current }));
+    expect(await edit({ salutation: 'Ms', firstName: ' Asha ', lastName: 'Rao', phone: '+91 98765 04321' })).toEqual({ kind: 'unchanged' });
+    expect(await recentRequests(db, { limit: 1 })).toEqual(before);
+
+    const changed = await edit({ salutation: 'Ms', firstName: 'Asha', lastName: 'Rao', phone: '+91 98765 04321', extension: '7' });
+    expect(changed).toMatchObject({ kind: 'accepted', isNew: true, row: { operation: 'update', targetContactId: current.contactId } });
+    expect(await findRequest(db, changed.kind === 'accepted' ? changed.row.id : -1)).toMatchObject({
+      status: 'updated',
+      contactId: current.contactId,
+      extension: '7',
+    });
+  });
 });

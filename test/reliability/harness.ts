@@ -85,6 +85,11 @@ export type Fault =
 /** One call the proxy received. */
 export interface ProxyCall {
   n: number;
+  /** `POST` (create), `PUT` (update) or `DELETE`, and the path after the stream's `/contacts`: `''` or `/{id}`. */
+  method: string;
+  path: string;
+  /** The body as sent: an array of contacts for a create, one contact for an update, nothing for a delete. */
+  body: unknown;
   /** E.164 numbers of the contacts in the body. */
   numbers: string[];
   fault: Fault['kind'];
@@ -127,7 +132,15 @@ export async function startFaultProxy(upstream: string, plan: (call: ProxyCall) 
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
-    const call: ProxyCall = { n: calls.length + 1, numbers: numbersIn(body), fault: 'pass', receivedAt: Date.now() };
+    const call: ProxyCall = {
+      n: calls.length + 1,
+      method: req.method ?? 'POST',
+      path: (req.url ?? '').replace(/^.*\/contacts/, ''),
+      body: parsed(body),
+      numbers: numbersIn(body),
+      fault: 'pass',
+      receivedAt: Date.now(),
+    };
     const fault = plan(call);
     call.fault = fault.kind;
     calls.push(call);
@@ -196,13 +209,21 @@ export async function startFaultProxy(upstream: string, plan: (call: ProxyCall) 
   };
 }
 
-function numbersIn(body: string): string[] {
+function parsed(body: string): unknown {
   try {
-    const items = JSON.parse(body) as { cellPhone?: { countryCode?: string; phoneNumber?: string } }[];
-    return Array.isArray(items) ? items.map((c) => `${c.cellPhone?.countryCode ?? ''}${c.cellPhone?.phoneNumber ?? ''}`) : [];
+    return body === '' ? undefined : (JSON.parse(body) as unknown);
   } catch {
-    return [];
+    return body;
   }
+}
+
+/** The numbers of a create's contacts, or of an update's one contact. */
+function numbersIn(body: string): string[] {
+  const json = parsed(body);
+  const items = (Array.isArray(json) ? json : json && typeof json === 'object' ? [json] : []) as {
+    cellPhone?: { countryCode?: string; phoneNumber?: string };
+  }[];
+  return items.map((c) => `${c.cellPhone?.countryCode ?? ''}${c.cellPhone?.phoneNumber ?? ''}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { startContactBot, type ContactBot } from '../../src/server.js';
 import { freePort } from '../support/bot.js';
 import { testTargets, type Scratch } from '../support/databases.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { functionExecuted, slashCommand } from '../support/slack-requests.js';
+import { buttonClick, functionExecuted, modalSubmission, slashCommand } from '../support/slack-requests.js';
 
 describe('Socket Mode', () => {
   let slack: FakeSlack;
@@ -56,6 +56,23 @@ describe('Socket Mode', () => {
     const done = await slack.waitFor('functions.completeSuccess', (c) => c.args.function_execution_id === executionId, 20_000);
     expect(done.token).toBe('xwfp-socket-execution');
     expect(done.args.outputs).toMatchObject({ status: 'created', phone_number: '+919988776655' });
+  });
+
+  it('takes the buttons of a created contact over the socket: Edit opens the edit modal', async () => {
+    const form = modalSubmission({ firstName: 'Sakshi', lastName: 'Menon', country: 'IN', phone: '+91 98765 72001' });
+    await slack.sendEnvelope('interactive', JSON.parse(form.payload!));
+    const dm = await slack.waitFor('chat.postMessage', (c) => String(c.args.text).startsWith('Contact created'));
+    const actions = (dm.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find(
+      (b) => b.type === 'actions',
+    );
+    const edit = actions?.elements?.find((b) => b.action_id === 'edit_contact');
+    expect(edit?.value).toMatch(/^\d+$/);
+    await slack.sendEnvelope(
+      'interactive',
+      JSON.parse(buttonClick({ actionId: 'edit_contact', value: edit!.value, triggerId: 'trigger-socket-edit' }).payload!),
+    );
+    const open = await slack.waitFor('views.open', (c) => c.args.trigger_id === 'trigger-socket-edit');
+    expect(open.args.view).toMatchObject({ callback_id: 'edit_contact', private_metadata: edit!.value });
   });
 
   it('still answers /healthz and /metrics on PORT', async () => {

@@ -71,10 +71,10 @@ export function modalValues(v: {
   };
 }
 
-/** A `view_submission` of the contact modal. */
+/** A `view_submission` of the contact modal (or, with `editOf`, of the edit modal for that request). */
 export function modalSubmission(
   values: Parameters<typeof modalValues>[0],
-  opts: { userId?: string; viewId?: string; source?: string } = {},
+  opts: { userId?: string; viewId?: string; source?: string; editOf?: string } = {},
 ) {
   return interactive({
     type: 'view_submission',
@@ -87,8 +87,8 @@ export function modalSubmission(
       id: opts.viewId ?? `V${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
       team_id: 'T1',
       type: 'modal',
-      callback_id: 'add_contact',
-      private_metadata: JSON.stringify({ source: opts.source ?? 'slash' }),
+      callback_id: opts.editOf === undefined ? 'add_contact' : 'edit_contact',
+      private_metadata: opts.editOf ?? JSON.stringify({ source: opts.source ?? 'slash' }),
       state: { values: modalValues(values) },
       hash: 'h',
       app_id: 'A1',
@@ -155,4 +155,42 @@ export function functionExecuted(fields: { executionId: string; inputs: StepInpu
       bot_access_token: fields.token ?? `xwfp-${fields.executionId}-execution-token`,
     },
   };
+}
+
+/**
+ * A click on a button (`block_actions`) on one of the app's DMs, or in App Home with `home` (no channel, no
+ * response_url there).
+ */
+export function buttonClick(fields: { actionId: string; value: string; userId?: string; home?: boolean; triggerId?: string }) {
+  const user = fields.userId ?? 'U1';
+  const where = fields.home
+    ? {
+        container: { type: 'view', view_id: 'VHOME' },
+        view: { id: 'VHOME', type: 'home', team_id: 'T1', callback_id: '', private_metadata: '', blocks: [], state: { values: {} } },
+      }
+    : {
+        container: { type: 'message', message_ts: '1700000000.000100', channel_id: `D-${user}`, is_ephemeral: false },
+        channel: { id: `D-${user}`, name: 'directmessage' },
+        message: { type: 'message', ts: '1700000000.000100', text: 'Contact created', blocks: [] },
+        response_url: 'https://hooks.slack.invalid/actions/1',
+      };
+  return interactive({
+    type: 'block_actions',
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: user, username: 'agent', team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy',
+    trigger_id: fields.triggerId ?? `trigger-${Math.random().toString(36).slice(2)}`,
+    ...where,
+    actions: [
+      {
+        type: 'button',
+        action_id: fields.actionId,
+        block_id: 'next',
+        value: fields.value,
+        text: { type: 'plain_text', text: 'Button' },
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+  });
 }

@@ -1,10 +1,14 @@
 import type { types, ViewOutput } from '@slack/bolt';
+import { parseRequestId } from '../../audit/changeable.js';
 import { SALUTATIONS, type ContactDraft } from '../../contact/contact.js';
 import type { ContactField, ContactInput } from '../../contact/validate.js';
+import type { Operation } from '../../kore/outcome.js';
 import type { CountryOption } from '../countries.js';
 
-/** The modal's callback_id. */
+/** The new-contact modal's callback_id. */
 export const CONTACT_MODAL = 'add_contact';
+/** The edit modal's callback_id: the same input blocks, for a contact that exists. */
+export const EDIT_MODAL = 'edit_contact';
 
 /** Input blocks; each block_id is also its element's action_id. */
 export const FIELD_BLOCKS = {
@@ -16,9 +20,21 @@ export const FIELD_BLOCKS = {
   extension: 'extension',
 } as const satisfies Record<ContactField | 'country', string>;
 
-/** What the modal remembers between opening and submission. */
+/** What the new-contact modal remembers between opening and submission. */
 export interface ModalMetadata {
   source: 'slash' | 'shortcut';
+}
+
+/** The edit modal remembers only the request whose contact it edits: everything else is read again on submission. */
+export interface EditMetadata {
+  editOf: number;
+}
+
+/** How a form is named and submitted, by what it asks. */
+export function formOf(operation: Operation): { callbackId: string; title: string; submit: string } {
+  return operation === 'create'
+    ? { callbackId: CONTACT_MODAL, title: 'Add contact', submit: 'Create' }
+    : { callbackId: EDIT_MODAL, title: 'Edit contact', submit: 'Save' };
 }
 
 /** The option object Slack shows for a country. */
@@ -63,8 +79,14 @@ function within(text: string, max: number): string {
   return kept;
 }
 
-/** The "Add contact" modal, prefilled from a draft. */
-export function contactModal(draft: ContactDraft, country: CountryOption, metadata: ModalMetadata, note?: string): types.ModalView {
+/** The "Add contact" modal, or the "Edit contact" one, prefilled from a draft (an edit's with its extension too). */
+export function contactModal(
+  draft: ContactDraft & { extension?: string },
+  country: CountryOption,
+  metadata: ModalMetadata | EditMetadata,
+  note?: string,
+): types.ModalView {
+  const form = formOf('editOf' in metadata ? 'update' : 'create');
   const salutations = SALUTATIONS.map((s) => ({ text: plain(s), value: s }));
   const initialSalutation = salutations.find((o) => o.value === draft.salutation);
   const blocks: types.KnownBlock[] = [
@@ -98,14 +120,14 @@ export function contactModal(draft: ContactDraft, country: CountryOption, metada
       },
     },
     textInput(FIELD_BLOCKS.phone, 'Mobile number', { initial: draft.phone, placeholder: `${country.callingCode} …`, max: 40 }),
-    textInput(FIELD_BLOCKS.extension, 'Extension', { optional: true, placeholder: 'Digits only', max: 10 }),
+    textInput(FIELD_BLOCKS.extension, 'Extension', { initial: draft.extension, optional: true, placeholder: 'Digits only', max: 10 }),
   ];
   return {
     type: 'modal',
-    callback_id: CONTACT_MODAL,
-    private_metadata: JSON.stringify(metadata),
-    title: plain('Add contact'),
-    submit: plain('Create'),
+    callback_id: form.callbackId,
+    private_metadata: 'editOf' in metadata ? String(metadata.editOf) : JSON.stringify(metadata),
+    title: plain(form.title),
+    submit: plain(form.submit),
     close: plain('Cancel'),
     blocks,
   };
@@ -136,4 +158,9 @@ export function readModalMetadata(view: ViewOutput): ModalMetadata {
   } catch {
     return { source: 'slash' };
   }
+}
+
+/** The request an edit modal edits the contact of; undefined when its metadata is not a request id. */
+export function readEditMetadata(view: ViewOutput): number | undefined {
+  return parseRequestId(view.private_metadata);
 }

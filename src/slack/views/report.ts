@@ -1,6 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { Report, ReportStyle } from '../../audit/report.js';
-import { CONTACT_MODAL } from './contact-modal.js';
+import type { Operation } from '../../kore/outcome.js';
+import { nextStepButton } from './buttons.js';
+import { CONTACT_MODAL, formOf } from './contact-modal.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 /** Slack's own rendering of names, users and times in a report. */
@@ -18,15 +20,29 @@ export const slackStyle: ReportStyle = {
 const SECTION_LIMIT = 3_000;
 const CUT = '\n…';
 
-/** A report as a message: `text` carries everything for notifications and screen readers. */
+/**
+ * A report as a message: `text` carries everything for notifications and screen readers; what the user may do next
+ * is a row of buttons, each carrying only the id of the request it acts on.
+ */
 export function reportMessage(report: Report): { text: string; blocks: types.KnownBlock[] } {
   const body = fitted(report.lines.join('\n'), SECTION_LIMIT);
+  const next = report.next ?? [];
   return {
     text: `${report.title}\n${body}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: report.title } },
       { type: 'section', text: { type: 'mrkdwn', text: body } },
+      ...(next.length > 0 ? [{ type: 'actions' as const, elements: next.map(nextStepButton) }] : []),
     ],
+  };
+}
+
+/** An earlier report's message once its contact is deleted: as it was, without its buttons, and saying so. */
+export function deletedMessage(report: Report, deleted: string): { text: string; blocks: types.KnownBlock[] } {
+  const { text, blocks } = reportMessage({ title: report.title, lines: report.lines });
+  return {
+    text: `${text}\n${deleted}`,
+    blocks: [...blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: `:wastebasket: ${deleted}` }] }],
   };
 }
 
@@ -37,14 +53,15 @@ function fitted(text: string, limit: number): string {
   return text.slice(0, lastLine > 0 ? lastLine : limit - CUT.length) + CUT;
 }
 
-/** A report in place of the modal. */
-export function reportModal(report: Report): types.ModalView {
+/** A report in place of the form that made the request (its buttons are in the DM, which stays). */
+export function reportModal(report: Report, operation: Operation): types.ModalView {
+  const form = formOf(operation);
   return {
     type: 'modal',
-    callback_id: CONTACT_MODAL,
-    title: { type: 'plain_text', text: 'Add contact' },
+    callback_id: form.callbackId,
+    title: { type: 'plain_text', text: form.title },
     close: { type: 'plain_text', text: 'Done' },
-    blocks: reportMessage(report).blocks,
+    blocks: reportMessage({ title: report.title, lines: report.lines }).blocks,
   };
 }
 

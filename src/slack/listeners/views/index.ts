@@ -1,9 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
-import { CONTACT_MODAL } from '../../views/contact-modal.js';
+import { CONTACT_MODAL, EDIT_MODAL } from '../../views/contact-modal.js';
 import { addContactSubmission } from './add-contact.js';
+import { editContactSubmission } from './edit-contact.js';
 
 /** Modal submissions. */
 export function registerViews(app: App, deps: SlackDeps): void {
   app.view(CONTACT_MODAL, addContactSubmission(deps));
+  app.view(EDIT_MODAL, editContactSubmission(deps));
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "contact_requests_contact" ON "contact_requests" USING btree ("contact_id","id") WHERE "contact_requests"."contact_id" is not null;
