@@ -40,7 +40,7 @@ export const contactRequests = pgTable(
     teamId: text('team_id'),
     userId: text('user_id').notNull(),
     /** Where the request came from. */
-    source: text('source', { enum: ['slash', 'shortcut', 'cli'] }).notNull(),
+    source: text('source', { enum: ['slash', 'shortcut', 'home', 'cli'] }).notNull(),
     salutation: text('salutation', { enum: SALUTATIONS }),
     firstName: text('first_name').notNull(),
     lastName: text('last_name').notNull(),

@@ -11,3 +11,13 @@ export function prefilledModal(draft: ContactDraft, defaultCountry: CountryCode,
   const country = countryByCode(hint) ?? countryByCode(defaultCountry)!;
   return contactModal(draft, country, metadata, note);
 }
+
+const blankModals = new Map<string, string>();
+
+/** The empty form, serialised once per default country and way in: it is what most forms open with. */
+export function blankModal(country: CountryCode, metadata: ModalMetadata): string {
+  const key = `${country} ${metadata.source}`;
+  let view = blankModals.get(key);
+  if (!view) blankModals.set(key, (view = JSON.stringify(prefilledModal({}, country, metadata))));
+  return view;
+}
