@@ -14,6 +14,7 @@ import { createMetrics } from './metrics.js';
 import { permissions } from './permissions.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackFileOrigins } from './slack/download.js';
+import { currentHome, homeRefresher } from './slack/home.js';
 import { slackOutcomes } from './slack/outcomes.js';
 import { slackStyle } from './slack/views/report.js';
 import { webApiOptions } from './slack/web-api.js';
@@ -83,6 +84,10 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   });
   const budget = callBudgetOf(database.db, { accountId: endpoint.accountId, callsPerMinute: config.delivery.callsPerMinute });
   const reports: ReportDeps = { db: database.db, budget, batchSize: config.delivery.batchSize };
+  const rights = permissions(config);
+  const home = (userId: string) =>
+    currentHome({ db: database.db, permissions: rights, callsPerMinute: config.delivery.callsPerMinute }, userId);
+  const refreshHome = homeRefresher({ client, home, log });
   const outbox = createOutbox(database.db, {
     send: metrics.countDms(slackOutcomes({ client, report: (row, queued) => reportRequest(reports, row, slackStyle, queued), log })),
     log,
@@ -91,8 +96,15 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     contacts: metrics.measureCalls(endpoint.contacts),
     budget,
     batchSize: config.delivery.batchSize,
-    // Whoever made the request is told from the outbox: the notice was recorded with the change it tells.
-    hooks: metrics.countSettled({ onQueued: (row) => outbox.tellNow(row.id), onSettled: (row) => outbox.tellNow(row.id) }),
+    // Whoever made the request is told from the outbox: the notice was recorded with the change it tells. Their App
+    // Home shows the outcome after that; a failure there is only logged, and never touches the notice.
+    hooks: metrics.countSettled({
+      onQueued: (row) => outbox.tellNow(row.id),
+      onSettled: async (row) => {
+        await outbox.tellNow(row.id);
+        await refreshHome(row);
+      },
+    }),
     log,
     deadlineMs: config.delivery.deadlineMs,
     leaseMs: config.delivery.leaseMs,
@@ -102,8 +114,9 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     {
       submit: submitter({ delivery: metrics.countAccepted(delivery), defaultCountry: config.defaultCountry }),
       report: (row) => reportRequest(reports, row, slackStyle),
+      home,
       defaultCountry: config.defaultCountry,
-      permissions: permissions(config),
+      permissions: rights,
       fileOrigins: slackFileOrigins(settings.apiUrl),
     },
     slackLog,

@@ -3,7 +3,9 @@ import type { ListenOptions } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Logger, type Receiver } from '@slack/bolt';
 import type { SlackDeps } from './deps.js';
 import { BODY_LIMIT, guardReceiver } from './guard.js';
+import { registerActions } from './listeners/actions/index.js';
 import { registerCommands } from './listeners/commands/index.js';
+import { registerEvents } from './listeners/events/index.js';
 import { registerOptions } from './listeners/options/index.js';
 import { registerShortcuts } from './listeners/shortcuts/index.js';
 import { registerViews } from './listeners/views/index.js';
@@ -69,6 +71,8 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
   registerShortcuts(app, deps);
   registerViews(app, deps);
   registerOptions(app);
+  registerActions(app, deps);
+  registerEvents(app, deps);
   app.error(async (error) => log.error({ err: error }, 'listener failed'));
   return app;
 }

@@ -1,3 +1,4 @@
+import type { types } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Report } from '../audit/report.js';
 import type { RequestRow } from '../audit/requests.js';
@@ -10,6 +11,8 @@ export interface SlackDeps {
   submit: Submit;
   /** What the user is told about a request, in Slack's style. */
   report(row: RequestRow): Promise<Report>;
+  /** A user's App Home as it stands now. */
+  home(userId: string): Promise<types.HomeView>;
   defaultCountry: CountryCode;
   permissions: Permissions;
   /** Origins (scheme, host, port) the bot token may be sent to when downloading a shared file. */

@@ -5,7 +5,7 @@ import { startContactBot, type ContactBot } from '../../src/server.js';
 import { freePort } from '../support/bot.js';
 import { testTargets, type Scratch } from '../support/databases.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { slashCommand } from '../support/slack-requests.js';
+import { appHomeOpened, slashCommand } from '../support/slack-requests.js';
 
 describe('Socket Mode', () => {
   let slack: FakeSlack;
@@ -47,6 +47,14 @@ describe('Socket Mode', () => {
     const open = await slack.waitFor('views.open', (c) => c.args.trigger_id === 'trigger-socket');
     expect(open.token).toBe('xoxb-socket-bot');
     expect(JSON.stringify(open.args.view)).toContain('Natarajan');
+  });
+
+  it('takes app_home_opened over the socket and publishes that user’s home', async () => {
+    await slack.sendEnvelope('events_api', appHomeOpened('USOCKET'));
+    const publish = await slack.waitFor('views.publish');
+    expect(publish.token).toBe('xoxb-socket-bot');
+    expect(publish.args.user_id).toBe('USOCKET');
+    expect((publish.args.view as { type: string }).type).toBe('home');
   });
 
   it('still answers /healthz and /metrics on PORT', async () => {

@@ -96,3 +96,55 @@ export function modalSubmission(
     },
   });
 }
+
+/** Posts a signed JSON body (an Events API callback) to the app's `/slack/events`, as Slack would. */
+export async function postSignedJson(url: string, secret: string, body: unknown): Promise<Response> {
+  const text = JSON.stringify(body);
+  const timestamp = Math.floor(Date.now() / 1000);
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(secret, text, timestamp),
+    },
+    body: text,
+  });
+}
+
+/** The `app_home_opened` event of `userId` opening the app's Home tab, in its Events API callback. */
+export function appHomeOpened(userId: string, tab: 'home' | 'messages' = 'home') {
+  return {
+    token: 'legacy',
+    team_id: 'T1',
+    api_app_id: 'A1',
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: 'app_home_opened', user: userId, channel: `D${userId}`, tab, event_ts: `${Date.now() / 1000}` },
+  };
+}
+
+/** A click on a button of the App Home (`block_actions`). */
+export function homeButton(fields: { actionId: string; userId: string; value?: string; triggerId?: string }) {
+  return interactive({
+    type: 'block_actions',
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: fields.userId, username: 'agent', team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy',
+    container: { type: 'view', view_id: 'VHOME' },
+    trigger_id: fields.triggerId ?? `trigger-${Math.random().toString(36).slice(2)}`,
+    view: { id: 'VHOME', team_id: 'T1', type: 'home', blocks: [], private_metadata: '', callback_id: '', hash: 'h', app_id: 'A1' },
+    actions: [
+      {
+        type: 'button',
+        action_id: fields.actionId,
+        block_id: 'b1',
+        text: { type: 'plain_text', text: 'New contact' },
+        ...(fields.value ? { value: fields.value } : {}),
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+  });
+}
