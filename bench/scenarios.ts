@@ -53,7 +53,7 @@ async function breakdown(child: ChildServer): Promise<{ breakdown?: Record<strin
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function place(ctx: BenchContext, kind: DbKind): Promise<Place> {
+export function place(ctx: BenchContext, kind: DbKind): Promise<Place> {
   if (kind === 'pglite') return pglitePlace();
   if (!ctx.pgUrl) throw new Error('PostgreSQL scenarios need BENCH_DATABASE_URL');
   return postgresPlace(ctx.pgUrl);
@@ -63,14 +63,14 @@ function profileDir(ctx: BenchContext, name: string): string | undefined {
   return ctx.profileRoot ? join(ctx.profileRoot, name.replace(/[^\w.-]+/g, '-')) : undefined;
 }
 
-async function spawnProduct(ctx: BenchContext, name: string, env: Record<string, string>, start = ctx.start): Promise<ChildServer> {
+export async function spawnProduct(ctx: BenchContext, name: string, env: Record<string, string>, start = ctx.start): Promise<ChildServer> {
   const child = await startProduct(start, name, ctx.slack.url, env, profileDir(ctx, name));
   onCleanUp(() => child.stop().then(() => undefined));
   return child;
 }
 
 /** Stops a child; in profile mode, summarises what it did after it was ready (or, for `startup`, until then). */
-async function stopChild(ctx: BenchContext, child: ChildServer, window: 'load' | 'startup' | 'none' = 'load'): Promise<void> {
+export async function stopChild(ctx: BenchContext, child: ChildServer, window: 'load' | 'startup' | 'none' = 'load'): Promise<void> {
   const files = await child.stop();
   if (window === 'none') return;
   for (const file of files) {

@@ -33,10 +33,22 @@ export interface EndpointError {
   messages: string[];
 }
 
-/** The endpoint's latest error in the audit trail, if any: one read of a partial index of such events, newest first. */
+/** The endpoint's latest error in the audit trail, if any. */
 export async function lastEndpointError(db: Db): Promise<EndpointError | undefined> {
+  const [row] = await latestEndpointErrors(db);
+  if (!row) return undefined;
+  const { status, messages } = row.error ?? {};
+  return {
+    at: row.at,
+    ...(typeof status === 'number' ? { status } : {}),
+    messages: Array.isArray(messages) ? messages.filter((m): m is string => typeof m === 'string') : [],
+  };
+}
+
+/** The query of `lastEndpointError` (to await, or to EXPLAIN): one read of a partial index of such events, newest first. */
+export function latestEndpointErrors(db: Db) {
   const e = requestEvents;
-  const [row] = await db
+  return db
     .select({
       at: e.at,
       error: sql<{ status?: unknown; messages?: unknown } | null>`coalesce(${e.detail}->'reason', ${e.detail}->'error')`,
@@ -45,11 +57,4 @@ export async function lastEndpointError(db: Db): Promise<EndpointError | undefin
     .where(endpointErrorEvent(e))
     .orderBy(desc(e.id))
     .limit(1);
-  if (!row) return undefined;
-  const { status, messages } = row.error ?? {};
-  return {
-    at: row.at,
-    ...(typeof status === 'number' ? { status } : {}),
-    messages: Array.isArray(messages) ? messages.filter((m): m is string => typeof m === 'string') : [],
-  };
 }
