@@ -171,6 +171,17 @@ describe.each(testTargets())('the App Home on $name', (target) => {
     expect((await settledRequest(bot.database.db, '+919876543206')).source).toBe('home');
   });
 
+  it('when Slack does not open the form from New contact, the user is told by DM (a home click has no response_url)', async () => {
+    slack.fault('views.open', { error: 'expired_trigger_id' });
+    try {
+      await postSigned(bot.events, SIGNING_SECRET, homeButton({ actionId: 'open_add_contact', userId: 'U2', triggerId: 'trigger-late' }));
+      const dm = await slack.waitFor('chat.postMessage', (c) => c.args.channel === 'U2' && String(c.args.text).includes('could not open'));
+      expect(dm.args.text).toContain('Please try *New contact* again');
+    } finally {
+      slack.fault('views.open', undefined);
+    }
+  });
+
   it('someone outside ALLOWED_USER_IDS sees why, and New contact opens nothing for them', async () => {
     const view = await openHome('UOUT');
     expect(textOf(view)).toContain(NOT_ALLOWED);
