@@ -1,7 +1,19 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { SALUTATIONS } from '../src/contact/contact.js';
 import type { Outcome } from '../src/kore/outcome.js';
-import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 
 /**
  * How a request's outcome reaches whoever made it: the contact modal (updated while open, and a DM), a DM alone (a
@@ -30,8 +42,8 @@ export const contactRequests = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     teamId: text('team_id'),
     userId: text('user_id').notNull(),
-    /** Where the request came from: `button` is an edit, delete or retry from the app's DM or Home. */
-    source: text('source', { enum: ['slash', 'shortcut', 'cli', 'workflow', 'button'] }).notNull(),
+    /** Where the request came from: `home` is App Home's New contact; `button` an edit, delete or retry from a DM or Home. */
+    source: text('source', { enum: ['slash', 'shortcut', 'home', 'cli', 'workflow', 'button'] }).notNull(),
     salutation: text('salutation', { enum: SALUTATIONS }),
     firstName: text('first_name').notNull(),
     lastName: text('last_name').notNull(),
@@ -73,8 +85,19 @@ export const contactRequests = pgTable(
     index('contact_requests_target_pending')
       .on(t.targetContactId, t.id)
       .where(sql`${t.status} = 'pending' and ${t.targetContactId} is not null`),
+    // Whether a contact was deleted since a request created or changed it (the App Home's buttons).
+    index('contact_requests_deleted').on(t.targetContactId).where(sql`${t.status} = 'deleted'`),
   ],
 );
+
+/**
+ * An event that tells of an error of the contacts endpoint: a retry after no usable answer (not a wait for the call
+ * budget, nor the end of an outage), or a request settled `failed` or `unauthorized`. A duplicate or a refused contact
+ * is an answer about that contact, not the endpoint's error.
+ */
+export function endpointErrorEvent(t: { kind: AnyPgColumn; detail: AnyPgColumn }): SQL {
+  return sql`((${t.kind} = 'retry' and jsonb_typeof(${t.detail}->'reason') = 'object') or (${t.kind} = 'settled' and ${t.detail}->>'status' in ('failed', 'unauthorized')))`;
+}
 
 /** What happened to a request, in order: recorded, each attempt, retries, the outcome, the user told. */
 export const requestEvents = pgTable(
@@ -88,7 +111,11 @@ export const requestEvents = pgTable(
     kind: text('kind').notNull(),
     detail: jsonb('detail'),
   },
-  (t) => [index('request_events_request').on(t.requestId, t.id)],
+  (t) => [
+    index('request_events_request').on(t.requestId, t.id),
+    // The endpoint's last error (the admins' App Home), found without reading the trail.
+    index('request_events_endpoint_errors').on(t.id).where(endpointErrorEvent(t)),
+  ],
 );
 
 /**

@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { callBudget, contactRequests } from '../db/schema.js';
+import { contactRequests } from '../db/schema.js';
+import { readDeliveryHealth, type DeliveryHealth } from './audit/health.js';
 import type { SendNotice } from './audit/outbox.js';
 import type { DeliveryHooks } from './audit/settle.js';
 import type { SubmitDeps } from './audit/submit.js';
@@ -38,30 +38,21 @@ const OUTCOMES = Object.keys({
   unavailable: 0,
 } satisfies Record<Outcome['kind'], 0>);
 
-/**
- * The gauges read from the database at scrape time, each one column of the one query `readDatabase` makes: another
- * such gauge is a column there and a line here.
- */
-const DATABASE_GAUGES: Record<keyof DatabaseFigures, string> = {
-  waiting_requests: 'Requests recorded and still waiting for their outcome (pending), on every instance together.',
-  oldest_wait_seconds: 'Seconds the oldest waiting request has waited since it was recorded; 0 when none waits.',
-  budget_calls_last_minute: 'Calls to the contacts API in the last 60 s, by every instance together (KORE_RATE_LIMIT_PER_MIN caps them).',
+/** The gauges read from the database at scrape time, each one figure of the delivery's health (one query). */
+const DATABASE_GAUGES: Record<keyof DeliveryHealth, { name: string; help: string }> = {
+  waitingRequests: {
+    name: 'waiting_requests',
+    help: 'Requests recorded and still waiting for their outcome (pending), on every instance together.',
+  },
+  oldestWaitSeconds: {
+    name: 'oldest_wait_seconds',
+    help: 'Seconds the oldest waiting request has waited since it was recorded; 0 when none waits.',
+  },
+  budgetCallsLastMinute: {
+    name: 'budget_calls_last_minute',
+    help: 'Calls to the contacts API in the last 60 s, by every instance together (KORE_RATE_LIMIT_PER_MIN caps them).',
+  },
 };
-
-/** One small query, answered from the pending requests alone (the partial index on them) and the budget's row. */
-async function readDatabase(db: Db) {
-  const [figures] = await db
-    .select({
-      waiting_requests: sql<number>`count(*)::int`,
-      oldest_wait_seconds: sql<number>`coalesce(extract(epoch from now() - min(${contactRequests.createdAt})), 0)::float8`,
-      budget_calls_last_minute: sql<number>`(select coalesce(sum((select count(*) from unnest(${callBudget.calls}) c where c > now() - interval '60 seconds')), 0)::int from ${callBudget})`,
-    })
-    .from(contactRequests)
-    .where(eq(contactRequests.status, 'pending'));
-  return figures!;
-}
-
-type DatabaseFigures = Awaited<ReturnType<typeof readDatabase>>;
 
 export interface MetricsOptions {
   log: Log;
@@ -159,10 +150,10 @@ export function createMetrics(db: Db, opts: MetricsOptions): AppMetrics {
  */
 function databaseGauges(db: Db, registry: Registry, opts: MetricsOptions): void {
   const withinMs = opts.databaseWithinMs ?? 2_000;
-  let reading: Promise<DatabaseFigures | undefined> | undefined;
-  let answer: Promise<DatabaseFigures | undefined> | undefined;
-  const read = (): Promise<DatabaseFigures | undefined> => {
-    reading ??= readDatabase(db)
+  let reading: Promise<DeliveryHealth | undefined> | undefined;
+  let answer: Promise<DeliveryHealth | undefined> | undefined;
+  const read = (): Promise<DeliveryHealth | undefined> => {
+    reading ??= readDeliveryHealth(db)
       .catch((error: unknown) => {
         opts.log.warn({ err: error }, 'metrics could not read the database');
         return undefined;
@@ -183,14 +174,14 @@ function databaseGauges(db: Db, registry: Registry, opts: MetricsOptions): void 
       this.set((await read()) ? 1 : 0);
     },
   });
-  for (const [column, help] of Object.entries(DATABASE_GAUGES) as [keyof DatabaseFigures, string][]) {
+  for (const [figure, { name, help }] of Object.entries(DATABASE_GAUGES) as [keyof DeliveryHealth, { name: string; help: string }][]) {
     new Gauge({
-      name: `${PREFIX}${column}`,
+      name: `${PREFIX}${name}`,
       help,
       registers: [registry],
       async collect() {
         const figures = await read();
-        if (figures) this.set(figures[column]);
+        if (figures) this.set(figures[figure]);
         else this.remove(); // no sample: better none than a stale or made-up one
       },
     });

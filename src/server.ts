@@ -18,6 +18,7 @@ import { createMetrics } from './metrics.js';
 import { permissions } from './permissions.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackFileOrigins } from './slack/download.js';
+import { currentHome, homeRefresher } from './slack/home.js';
 import { slackOutcomes } from './slack/outcomes.js';
 import { stepCompletion, stepStyle } from './slack/step-outcomes.js';
 import { slackStyle } from './slack/views/report.js';
@@ -95,6 +96,9 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     executionToken: (requestId) => replyToken(database.db, requestId),
     holderOf: async (e164) => (await numberHolder(database.db, e164))?.contactId,
   });
+  const home = (userId: string) =>
+    currentHome({ db: database.db, permissions: rights, callsPerMinute: config.delivery.callsPerMinute }, userId);
+  const refreshHome = homeRefresher({ client, home, log });
   const outbox = createOutbox(database.db, {
     send: metrics.countDms(
       slackOutcomes({
@@ -111,8 +115,15 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     contacts: metrics.measureCalls(endpoint.contacts),
     budget,
     batchSize: config.delivery.batchSize,
-    // Whoever made the request is told from the outbox: the notice was recorded with the change it tells.
-    hooks: metrics.countSettled({ onQueued: (row) => outbox.tellNow(row.id), onSettled: (row) => outbox.tellNow(row.id) }),
+    // Whoever made the request is told from the outbox: the notice was recorded with the change it tells. Their App
+    // Home shows the outcome after that; a failure there is only logged, and never touches the notice.
+    hooks: metrics.countSettled({
+      onQueued: (row) => outbox.tellNow(row.id),
+      onSettled: async (row) => {
+        await outbox.tellNow(row.id);
+        await refreshHome(row);
+      },
+    }),
     log,
     deadlineMs: config.delivery.deadlineMs,
     leaseMs: config.delivery.leaseMs,
@@ -124,6 +135,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
       report: (row) => reportRequest(reports, row, slackStyle),
       contactToChange: (requestId) => contactToChange(database.db, requestId),
       requestToRetry: (requestId) => requestToRetry(database.db, requestId),
+      home,
       defaultCountry: config.defaultCountry,
       permissions: rights,
       fileOrigins: slackFileOrigins(settings.apiUrl),

@@ -13,6 +13,8 @@ export interface BenchSlack {
   /** `method token` → calls. */
   counts: Map<string, number>;
   onMessage: ((text: string, at: number) => void) | undefined;
+  /** Each `views.publish`: whose home, and when it arrived. */
+  onPublish: ((userId: string, at: number) => void) | undefined;
   count(method: string, token?: string): number;
   close(): Promise<void>;
 }
@@ -26,12 +28,13 @@ function readText(req: IncomingMessage): Promise<string> {
   });
 }
 
-function messageText(raw: string, type: string | undefined): string {
+/** A string argument of a Web API call, whether it came as JSON or as a form. */
+function argument(raw: string, type: string | undefined, name: string): string {
   if (type?.includes('application/json')) {
-    const parsed = JSON.parse(raw || '{}') as { text?: unknown };
-    return typeof parsed.text === 'string' ? parsed.text : '';
+    const value = (JSON.parse(raw || '{}') as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : '';
   }
-  return new URLSearchParams(raw).get('text') ?? '';
+  return new URLSearchParams(raw).get(name) ?? '';
 }
 
 let views = 0;
@@ -58,6 +61,7 @@ export async function startBenchSlack(): Promise<BenchSlack> {
     url: '',
     counts,
     onMessage: undefined,
+    onPublish: undefined,
     count(method, token) {
       let total = 0;
       for (const [key, n] of counts) {
@@ -78,7 +82,13 @@ export async function startBenchSlack(): Promise<BenchSlack> {
       void readText(req).then((raw) => {
         const at = performance.now();
         reply();
-        slack.onMessage?.(messageText(raw, req.headers['content-type']), at);
+        slack.onMessage?.(argument(raw, req.headers['content-type'], 'text'), at);
+      });
+    } else if (method === 'views.publish') {
+      void readText(req).then((raw) => {
+        const at = performance.now();
+        reply();
+        slack.onPublish?.(argument(raw, req.headers['content-type'], 'user_id'), at);
       });
     } else {
       req.resume();

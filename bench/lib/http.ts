@@ -80,3 +80,19 @@ export async function closedLoop(
   await Promise.all(Array.from({ length: concurrency }, worker));
   return { latencies, errors, elapsedMs: performance.now() - start };
 }
+
+/** Posts a signed JSON body (an Events API callback) to `/slack/events` as Slack would. */
+export function postSignedJson(eventsUrl: string, secret: string, body: unknown, agent?: Agent): Promise<Reply> {
+  const text = JSON.stringify(body);
+  const timestamp = Math.floor(Date.now() / 1000);
+  return httpRequest(eventsUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(secret, text, timestamp),
+    },
+    body: text,
+    ...(agent ? { agent } : {}),
+  });
+}

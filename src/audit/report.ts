@@ -150,17 +150,48 @@ function whyQueued(wait: Wait, contact: string): string {
  * then to the nearest 10 s ("in about 40 s"), from 90 s to the nearest minute, and from 90 min to the nearest hour.
  */
 export function inAbout(ms: number): string {
+  return `in ${about(ms)}`;
+}
+
+/** A length of time as `inAbout` says it, without the "in": "less than a minute", "about 40 s", "about 3 min". */
+export function about(ms: number): string {
   const seconds = ms / 1000;
-  if (seconds < 15) return 'in less than a minute';
-  if (seconds < 90) return `in about ${Math.round(seconds / 10) * 10} s`;
-  if (seconds < 90 * 60) return `in about ${Math.round(seconds / 60)} min`;
-  return `in about ${Math.round(seconds / 3600)} h`;
+  if (seconds < 15) return 'less than a minute';
+  if (seconds < 90) return `about ${Math.round(seconds / 10) * 10} s`;
+  if (seconds < 90 * 60) return `about ${Math.round(seconds / 60)} min`;
+  return `about ${Math.round(seconds / 3600)} h`;
 }
 
 /** "yours is next", "1 contact is ahead of yours", "1,200 contacts are ahead of yours" */
 export function aheadOfYours(ahead: number): string {
   if (ahead === 0) return 'yours is next';
   return ahead === 1 ? '1 contact is ahead of yours' : `${ahead.toLocaleString('en-US')} contacts are ahead of yours`;
+}
+
+/** What a request came to, in a few words: "Created", "Being deleted", "Not updated: the number belongs to another contact". */
+export function statusInWords(row: Pick<RequestRow, 'operation' | 'status'> & { contactDeleted?: boolean }): string {
+  const done = DONE[row.operation];
+  switch (row.status) {
+    case 'pending':
+      return `Being ${done}`;
+    case 'created':
+    case 'updated':
+      return row.contactDeleted ? `${capitalised(row.status)}, deleted since` : capitalised(row.status);
+    case 'deleted':
+      return 'Deleted';
+    case 'duplicate':
+      return `Not ${done}: the number ${row.operation === 'create' ? 'is already a contact' : 'belongs to another contact'}`;
+    case 'rejected':
+      return `Not ${done}: the contacts service refused it`;
+    case 'unauthorized':
+      return `Not ${done}: the contacts service refused the bot's credentials`;
+    case 'failed':
+      return `Not ${done}: the contacts service did not answer`;
+  }
+}
+
+function capitalised(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
 /**

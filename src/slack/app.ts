@@ -6,6 +6,7 @@ import { BODY_LIMIT, guardReceiver } from './guard.js';
 import { registerActions } from './listeners/actions/index.js';
 import { registerCommands } from './listeners/commands/index.js';
 import { registerFunctions } from './listeners/functions/index.js';
+import { registerEvents } from './listeners/events/index.js';
 import { registerOptions } from './listeners/options/index.js';
 import { registerShortcuts } from './listeners/shortcuts/index.js';
 import { registerViews } from './listeners/views/index.js';
@@ -73,6 +74,7 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, log: Lo
   registerActions(app, deps);
   registerOptions(app);
   registerFunctions(app, deps);
+  registerEvents(app, deps);
   app.error(async (error) => log.error({ err: error }, 'listener failed'));
   return app;
 }

@@ -1,3 +1,4 @@
+import type { types } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { ContactTarget, RetryTarget } from '../audit/changeable.js';
 import type { Report } from '../audit/report.js';
@@ -15,6 +16,8 @@ export interface SlackDeps {
   contactToChange(requestId: number): Promise<ContactTarget>;
   /** Reads request `requestId` again for a retry. */
   requestToRetry(requestId: number): Promise<RetryTarget>;
+  /** A user's App Home as it stands now. */
+  home(userId: string): Promise<types.HomeView>;
   defaultCountry: CountryCode;
   permissions: Permissions;
   /** Origins (scheme, host, port) the bot token may be sent to when downloading a shared file. */

@@ -1,12 +1,12 @@
-import { webApi, type Logger } from '@slack/bolt';
+import { webApi, type Logger, type types } from '@slack/bolt';
 import { escapeMrkdwn } from './views/mrkdwn.js';
 
 /** Who is waiting for the form, and how to reach them if it does not open. */
 export interface FormRequest {
   user: string;
-  /** An ephemeral message to the user who asked: the command's or shortcut's response_url, or a button's answer. */
-  respond(message: { response_type: 'ephemeral'; text: string }): Promise<unknown>;
-  /** How the user asks again: `` `/addcontact` ``, `*Save as contact*` or `*Edit*`. */
+  /** Tells the user who asked (an ephemeral message to the command's or shortcut's response_url, or a DM). */
+  tell(text: string): Promise<unknown>;
+  /** How the user asks again: `` `/addcontact` ``, `*Save as contact*` `*New contact*` or `*Edit*`. */
   again: string;
   logger: Logger;
 }
@@ -27,11 +27,19 @@ export async function showForm<T>(method: string, call: () => Promise<T>, reques
     }
     request.logger.warn({ method, user: request.user, err: error }, 'the contact form could not open');
     const text = `Sorry, the contact form could not open: ${whyNotOpen(error, request.again)}`;
-    await request.respond({ response_type: 'ephemeral', text }).catch((failure: unknown) => {
-      request.logger.warn({ method: 'response_url', user: request.user, err: failure }, 'could not tell the user the form did not open');
+    await request.tell(text).catch((failure: unknown) => {
+      request.logger.warn({ form: method, user: request.user, err: failure }, 'could not tell the user the form did not open');
     });
     return undefined;
   }
+}
+
+/**
+ * Opens the form with the trigger of the user's click or command; `view` may be serialised already (the Web API client
+ * sends a string as it is, where an object it would deep-copy and serialise on every call).
+ */
+export function openForm(client: webApi.WebClient, triggerId: string, view: types.ModalView | string, request: FormRequest) {
+  return showForm('views.open', () => client.views.open({ trigger_id: triggerId, view: view as types.ModalView }), request);
 }
 
 /** Why the form did not open, and what the user can do, in words for the user. */

@@ -29,3 +29,13 @@ export function editModal(current: RequestRow, editOf: number, defaultCountry: C
   };
   return prefilledModal(draft, defaultCountry, { editOf });
 }
+
+const blankModals = new Map<string, string>();
+
+/** The empty form, serialised once per default country and way in: it is what most forms open with. */
+export function blankModal(country: CountryCode, metadata: ModalMetadata): string {
+  const key = `${country} ${metadata.source}`;
+  let view = blankModals.get(key);
+  if (!view) blankModals.set(key, (view = JSON.stringify(prefilledModal({}, country, metadata))));
+  return view;
+}

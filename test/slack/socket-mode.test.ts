@@ -5,7 +5,7 @@ import { startContactBot, type ContactBot } from '../../src/server.js';
 import { freePort } from '../support/bot.js';
 import { testTargets, type Scratch } from '../support/databases.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { buttonClick, functionExecuted, modalSubmission, slashCommand } from '../support/slack-requests.js';
+import { appHomeOpened, buttonClick, functionExecuted, modalSubmission, slashCommand } from '../support/slack-requests.js';
 
 describe('Socket Mode', () => {
   let slack: FakeSlack;
@@ -73,6 +73,14 @@ describe('Socket Mode', () => {
     );
     const open = await slack.waitFor('views.open', (c) => c.args.trigger_id === 'trigger-socket-edit');
     expect(open.args.view).toMatchObject({ callback_id: 'edit_contact', private_metadata: edit!.value });
+  });
+
+  it('takes app_home_opened over the socket and publishes that user’s home', async () => {
+    await slack.sendEnvelope('events_api', appHomeOpened('USOCKET'));
+    const publish = await slack.waitFor('views.publish', (c) => c.args.user_id === 'USOCKET');
+    expect(publish.token).toBe('xoxb-socket-bot');
+    expect(publish.args.user_id).toBe('USOCKET');
+    expect((publish.args.view as { type: string }).type).toBe('home');
   });
 
   it('still answers /healthz and /metrics on PORT', async () => {

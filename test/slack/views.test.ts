@@ -36,7 +36,7 @@ describe('the contact modal', () => {
         const view = { state, private_metadata: metadata } as unknown as ViewOutput;
         const input = readContactModal(view);
         for (const value of Object.values(input)) expect(['string', 'undefined']).toContain(typeof value);
-        expect(['slash', 'shortcut']).toContain(readModalMetadata(view).source);
+        expect(['slash', 'shortcut', 'home']).toContain(readModalMetadata(view).source);
       }),
     );
   });

@@ -194,3 +194,15 @@ export function buttonClick(fields: { actionId: string; value: string; userId?: 
     ],
   });
 }
+/** The `app_home_opened` event of `userId` opening the app's Home tab, in its Events API callback. */
+export function appHomeOpened(userId: string, tab: 'home' | 'messages' = 'home') {
+  return {
+    token: 'legacy',
+    team_id: 'T1',
+    api_app_id: 'A1',
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: 'app_home_opened', user: userId, channel: `D${userId}`, tab, event_ts: `${Date.now() / 1000}` },
+  };
+}

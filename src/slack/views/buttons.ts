@@ -1,8 +1,9 @@
+import { ACTIONS } from '../actions.js';
 import type { types } from '@slack/bolt';
 import type { NextStep } from '../../audit/report.js';
 
 /** The action_id of each button that acts on a request (SPEC §4); its value is the request id, and nothing else. */
-export const CHANGE_ACTIONS = { edit: 'edit_contact', delete: 'delete_contact', retry: 'retry_request' } as const;
+export const CHANGE_ACTIONS = { edit: ACTIONS.editContact, delete: ACTIONS.deleteContact, retry: ACTIONS.retryRequest } as const;
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 

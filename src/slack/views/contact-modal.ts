@@ -22,7 +22,7 @@ export const FIELD_BLOCKS = {
 
 /** What the new-contact modal remembers between opening and submission. */
 export interface ModalMetadata {
-  source: 'slash' | 'shortcut';
+  source: 'slash' | 'shortcut' | 'home';
 }
 
 /** The edit modal remembers only the request whose contact it edits: everything else is read again on submission. */
@@ -150,11 +150,14 @@ export function readContactModal(view: ViewOutput): ContactInput & { countryCode
   };
 }
 
+const SOURCES: readonly string[] = ['slash', 'shortcut', 'home'] satisfies ModalMetadata['source'][];
+
 /** Reads the metadata the modal was opened with; a tampered or missing value counts as a slash command. */
 export function readModalMetadata(view: ViewOutput): ModalMetadata {
   try {
-    const parsed = JSON.parse(view.private_metadata) as Partial<ModalMetadata> | null;
-    return { source: parsed?.source === 'shortcut' ? 'shortcut' : 'slash' };
+    const parsed = JSON.parse(view.private_metadata) as { source?: unknown } | null;
+    const source = parsed?.source;
+    return { source: typeof source === 'string' && SOURCES.includes(source) ? (source as ModalMetadata['source']) : 'slash' };
   } catch {
     return { source: 'slash' };
   }

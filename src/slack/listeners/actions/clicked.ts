@@ -14,11 +14,6 @@ export async function tellClicker({ body, client, logger }: ButtonArgs, text: st
   });
 }
 
-/** `tellClicker` as the form opener's way to say the form did not open (a Home click has no response_url). */
-export function ephemeralReply(args: ButtonArgs): (message: { text: string }) => Promise<void> {
-  return (message) => tellClicker(args, message.text);
-}
-
 /**
  * Tells the user what became of a change a button submitted, unless its outcome DM will: a request accepted by an
  * earlier click (a double click, Slack's retry) is told once, by the first.

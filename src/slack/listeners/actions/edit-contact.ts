@@ -3,7 +3,7 @@ import { changeRefusal } from '../../change-rights.js';
 import type { SlackDeps } from '../../deps.js';
 import { showForm } from '../../open-form.js';
 import { editModal } from '../../prefilled-modal.js';
-import { ephemeralReply, tellClicker, type ButtonArgs } from './clicked.js';
+import { tellClicker, type ButtonArgs } from './clicked.js';
 
 /** **Edit** (`edit_contact`): the edit modal, prefilled with the contact as it stands, for its creator or an admin. */
 export function editContactButton(deps: SlackDeps) {
@@ -18,7 +18,7 @@ export function editContactButton(deps: SlackDeps) {
     const view = editModal(target.contact.current, target.request.id, deps.defaultCountry);
     await showForm('views.open', () => args.client.views.open({ trigger_id: body.trigger_id, view }), {
       user: body.user.id,
-      respond: ephemeralReply(args),
+      tell: (text) => tellClicker(args, text),
       again: '*Edit*',
       logger: args.logger,
     });

@@ -1,13 +1,15 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, BlockButtonAction, ButtonAction } from '@slack/bolt';
+import { ACTIONS } from '../../actions.js';
 import type { SlackDeps } from '../../deps.js';
-import { CHANGE_ACTIONS } from '../../views/buttons.js';
 import { deleteContactButton } from './delete-contact.js';
 import { editContactButton } from './edit-contact.js';
+import { openAddContact } from './open-add-contact.js';
 import { retryRequestButton } from './retry-request.js';
 
-/** Buttons on the app's messages and Home. */
+/** Buttons on the app's messages and Home (`block_actions`). */
 export function registerActions(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<ButtonAction>>(CHANGE_ACTIONS.edit, editContactButton(deps));
-  app.action<BlockAction<ButtonAction>>(CHANGE_ACTIONS.delete, deleteContactButton(deps));
-  app.action<BlockAction<ButtonAction>>(CHANGE_ACTIONS.retry, retryRequestButton(deps));
+  app.action<BlockButtonAction>(ACTIONS.openAddContact, openAddContact(deps));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.editContact, editContactButton(deps));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.deleteContact, deleteContactButton(deps));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.retryRequest, retryRequestButton(deps));
 }

@@ -1,9 +1,8 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, types } from '@slack/bolt';
-import type { CountryCode } from 'libphonenumber-js/max';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseContactText } from '../../../contact/text.js';
 import { NOT_ALLOWED, type SlackDeps } from '../../deps.js';
-import { showForm } from '../../open-form.js';
-import { prefilledModal } from '../../prefilled-modal.js';
+import { openForm } from '../../open-form.js';
+import { blankModal, prefilledModal } from '../../prefilled-modal.js';
 
 const USAGE = [
   '*/addcontact* opens a form to create a contact in Kore.ai Agent AI.',
@@ -22,23 +21,13 @@ export function addContactCommand(deps: SlackDeps) {
     await ack();
     const view =
       text === ''
-        ? blankModal(deps.defaultCountry)
+        ? blankModal(deps.defaultCountry, { source: 'slash' })
         : JSON.stringify(prefilledModal(parseContactText(text), deps.defaultCountry, { source: 'slash' }));
-    // The Web API client sends a string as it is; an object it would deep-copy and serialise on every call.
-    await showForm('views.open', () => client.views.open({ trigger_id: command.trigger_id, view: view as unknown as types.ModalView }), {
+    await openForm(client, command.trigger_id, view, {
       user: command.user_id,
-      respond,
+      tell: (message) => respond({ response_type: 'ephemeral', text: message }),
       again: '`/addcontact`',
       logger,
     });
   };
-}
-
-const blankModals = new Map<CountryCode, string>();
-
-/** The empty form, serialised once per default country: it is what most `/addcontact` calls open. */
-function blankModal(country: CountryCode): string {
-  let view = blankModals.get(country);
-  if (!view) blankModals.set(country, (view = JSON.stringify(prefilledModal({}, country, { source: 'slash' }))));
-  return view;
 }

@@ -26,7 +26,12 @@ export function saveContactShortcut(deps: SlackDeps) {
       return void (await respond({ response_type: 'ephemeral', text: NOT_ALLOWED }));
     const message: SlackMessage = shortcut.message ?? {};
     const files = vCardFiles(message);
-    const request: FormRequest = { user: shortcut.user.id, respond, again: '*Save as contact*', logger };
+    const request: FormRequest = {
+      user: shortcut.user.id,
+      tell: (text) => respond({ response_type: 'ephemeral', text }),
+      again: '*Save as contact*',
+      logger,
+    };
     const open = (view: types.ModalView) =>
       showForm('views.open', () => client.views.open({ trigger_id: shortcut.trigger_id, view }), request);
     const loading = files.length > 0 ? await open(loadingModal()) : undefined;

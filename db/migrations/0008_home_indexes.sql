@@ -1,0 +1,2 @@
+CREATE INDEX "contact_requests_deleted" ON "contact_requests" USING btree ("target_contact_id") WHERE "contact_requests"."status" = 'deleted';--> statement-breakpoint
+CREATE INDEX "request_events_endpoint_errors" ON "request_events" USING btree ("id") WHERE (("request_events"."kind" = 'retry' and jsonb_typeof("request_events"."detail"->'reason') = 'object') or ("request_events"."kind" = 'settled' and "request_events"."detail"->>'status' in ('failed', 'unauthorized')));
