@@ -21,7 +21,7 @@ export type NotChangeable = 'unknown' | 'no-contact' | 'deleted' | 'deleting' | 
  * request exists): the user who created its contact, or who made it. Who may is checked first, so nobody else learns
  * anything of the request.
  */
-type Target<T> =
+export type Target<T> =
   | ({ ok: true; request: RequestRow; creatorId: string } & T)
   | { ok: false; why: NotChangeable; request?: RequestRow; creatorId?: string };
 

@@ -1,5 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { Change } from '../../../audit/changeable.js';
+import { notChangeableMessage, parseRequestId, type Change, type Target } from '../../../audit/changeable.js';
+import { changeRefusal } from '../../change-rights.js';
+import type { SlackDeps } from '../../deps.js';
 import type { Submitted } from '../../../audit/submit.js';
 
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -34,4 +36,22 @@ export async function tellSubmitted(args: ButtonArgs, submitted: Submitted, chan
         "This contact's stored values no longer pass the bot's checks, so nothing was changed. Please edit it instead.",
       );
   }
+}
+
+/**
+ * What the clicked button's request allows for `change`, read again by the request id the button carries (`read`),
+ * when the clicker may make it; else the clicker is told why, and it is undefined.
+ */
+export async function clickedTarget<T>(
+  args: ButtonArgs,
+  deps: Pick<SlackDeps, 'permissions'>,
+  change: Change,
+  read: (requestId: number) => Promise<Target<T>>,
+): Promise<Extract<Target<T>, { ok: true }> | undefined> {
+  const requestId = parseRequestId(args.action.value);
+  const target = requestId === undefined ? undefined : await read(requestId);
+  const refusal = changeRefusal(deps.permissions, args.body.user.id, target?.creatorId);
+  if (refusal) return void (await tellClicker(args, refusal));
+  if (!target?.ok) return void (await tellClicker(args, notChangeableMessage(target?.why ?? 'unknown', change, target?.request)));
+  return target as Extract<Target<T>, { ok: true }>;
 }

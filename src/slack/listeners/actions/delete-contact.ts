@@ -1,7 +1,6 @@
-import { deletionOf, notChangeableMessage, parseRequestId } from '../../../audit/changeable.js';
-import { changeRefusal } from '../../change-rights.js';
+import { deletionOf } from '../../../audit/changeable.js';
 import type { SlackDeps } from '../../deps.js';
-import { tellClicker, tellSubmitted, type ButtonArgs } from './clicked.js';
+import { clickedTarget, tellSubmitted, type ButtonArgs } from './clicked.js';
 
 /**
  * **Delete** (`delete_contact`, confirmed in Slack first): a `delete` request for the contact, for its creator or an
@@ -11,11 +10,8 @@ export function deleteContactButton(deps: SlackDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const { body } = args;
-    const requestId = parseRequestId(args.action.value);
-    const target = requestId === undefined ? undefined : await deps.contactToChange(requestId);
-    const refusal = changeRefusal(deps.permissions, body.user.id, target?.creatorId);
-    if (refusal) return tellClicker(args, refusal);
-    if (!target?.ok) return tellClicker(args, notChangeableMessage(target?.why ?? 'unknown', 'delete', target?.request));
+    const target = await clickedTarget(args, deps, 'delete', (id) => deps.contactToChange(id));
+    if (!target) return;
     const submitted = await deps.submit({
       ...deletionOf(target.contact),
       teamId: body.team?.id ?? body.user.team_id,

@@ -1,20 +1,15 @@
-import { notChangeableMessage, parseRequestId } from '../../../audit/changeable.js';
-import { changeRefusal } from '../../change-rights.js';
 import type { SlackDeps } from '../../deps.js';
 import { showForm } from '../../open-form.js';
 import { editModal } from '../../prefilled-modal.js';
-import { tellClicker, type ButtonArgs } from './clicked.js';
+import { clickedTarget, tellClicker, type ButtonArgs } from './clicked.js';
 
 /** **Edit** (`edit_contact`): the edit modal, prefilled with the contact as it stands, for its creator or an admin. */
 export function editContactButton(deps: SlackDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const { body } = args;
-    const requestId = parseRequestId(args.action.value);
-    const target = requestId === undefined ? undefined : await deps.contactToChange(requestId);
-    const refusal = changeRefusal(deps.permissions, body.user.id, target?.creatorId);
-    if (refusal) return tellClicker(args, refusal);
-    if (!target?.ok) return tellClicker(args, notChangeableMessage(target?.why ?? 'unknown', 'edit', target?.request));
+    const target = await clickedTarget(args, deps, 'edit', (id) => deps.contactToChange(id));
+    if (!target) return;
     const view = editModal(target.contact.current, target.request.id, deps.defaultCountry);
     await showForm('views.open', () => args.client.views.open({ trigger_id: body.trigger_id, view }), {
       user: body.user.id,

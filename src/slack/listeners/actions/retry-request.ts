@@ -1,7 +1,6 @@
-import { notChangeableMessage, parseRequestId, retryOf } from '../../../audit/changeable.js';
-import { changeRefusal } from '../../change-rights.js';
+import { retryOf } from '../../../audit/changeable.js';
 import type { SlackDeps } from '../../deps.js';
-import { tellClicker, tellSubmitted, type ButtonArgs } from './clicked.js';
+import { clickedTarget, tellClicker, tellSubmitted, type ButtonArgs } from './clicked.js';
 
 /**
  * **Try again** (`retry_request`) on a failed request: a new request for the same contact and change, linked to the
@@ -11,11 +10,8 @@ export function retryRequestButton(deps: SlackDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const { body } = args;
-    const requestId = parseRequestId(args.action.value);
-    const target = requestId === undefined ? undefined : await deps.requestToRetry(requestId);
-    const refusal = changeRefusal(deps.permissions, body.user.id, target?.creatorId);
-    if (refusal) return tellClicker(args, refusal);
-    if (!target?.ok) return tellClicker(args, notChangeableMessage(target?.why ?? 'unknown', 'retry', target?.request));
+    const target = await clickedTarget(args, deps, 'retry', (id) => deps.requestToRetry(id));
+    if (!target) return;
     const submitted = await deps.submit({
       ...retryOf(target.request),
       teamId: body.team?.id ?? body.user.team_id,
