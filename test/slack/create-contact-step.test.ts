@@ -163,7 +163,9 @@ describe.each(testTargets())('the Workflow Builder step create_contact on $name'
     const [contact] = await endpoint.contacts('+919876530001');
     expect(call.args.outputs).toMatchObject({ contact_id: contact!.id, status: 'duplicate', phone_number: '+919876530001' });
     expect(String((call.args.outputs as { message: string }).message)).toMatch(
-      /^That number is already a contact\n\+91 98765 30001 already belongs to a contact, so Dr Priya Again was not created\.\nIt was created through this app by <@U7> on \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/,
+      new RegExp(
+        `^That number is already a contact\\n\\+91 98765 30001 already belongs to a contact, so Dr Priya Again was not created\\.\\nIt is contact ${contact!.id}, created through this app by <@U7> on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\.$`,
+      ),
     );
   });
 
