@@ -42,6 +42,9 @@ export interface Delivery {
   stop(graceMs: number): Promise<void>;
 }
 
+/** Sending loops that drain a recovered endpoint's backlog together. */
+const RECOVERY_LOOPS = 4;
+
 /** Creates the delivery worker over the audit trail. */
 export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   const leaseMs = opts.leaseMs ?? 60_000;
@@ -59,7 +62,14 @@ export function createDelivery(db: Db, opts: DeliveryOptions): Delivery {
   const held = new Map<number, RequestRow>();
   /** Whether this process polls: only a running worker drains the backlog (the CLI sends its one request and exits). */
   let running = false;
-  const recovered = createRecovery(db, { log: opts.log, track: poller.track, drain });
+  // A recovered endpoint's backlog is sent by several loops at once, so its calls overlap the settling of earlier batches.
+  const recovered = createRecovery(db, {
+    log: opts.log,
+    track: poller.track,
+    drain: async () => {
+      await Promise.all(Array.from({ length: RECOVERY_LOOPS }, drain));
+    },
+  });
   const send = createSender({
     contacts: opts.contacts,
     settler,
