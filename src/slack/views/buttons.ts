@@ -16,14 +16,20 @@ const CONFIRM_DELETE: types.ConfirmationDialog = {
   style: 'danger',
 };
 
-/** The button for one next step: Edit, Delete (with its confirm dialog), or Try again. */
-export function nextStepButton(step: NextStep): types.Button {
+/**
+ * The button for one next step: Edit, Delete (with its confirm dialog, naming `subject` — "Name (number)" — when
+ * given), or Try again.
+ */
+export function nextStepButton(step: NextStep, subject?: string): types.Button {
   const button: types.Button = {
     type: 'button',
     action_id: CHANGE_ACTIONS[step.change],
     text: plain(step.label),
     value: String(step.requestId),
   };
-  if (step.change === 'delete') return { ...button, style: 'danger', confirm: CONFIRM_DELETE };
+  if (step.change === 'delete') {
+    const confirm = subject ? { ...CONFIRM_DELETE, text: plain(`${subject} will be deleted from Kore.ai Agent AI.`) } : CONFIRM_DELETE;
+    return { ...button, style: 'danger', confirm };
+  }
   return step.change === 'retry' ? { ...button, style: 'primary' } : button;
 }

@@ -6,6 +6,7 @@ import { fullName } from '../../contact/contact.js';
 import { ACTIONS } from '../actions.js';
 import { NOT_ALLOWED } from '../deps.js';
 import { slackStyle } from './report.js';
+import { nextStepButton } from './buttons.js';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
@@ -86,25 +87,12 @@ function requestBlocks(row: ListedRequest, withWho: boolean): types.KnownBlock[]
 
 /** Edit and delete for a contact that stands as a request made it; retry for a request that failed. */
 function nextSteps(row: ListedRequest): types.Button[] {
-  const value = String(row.id);
-  if (row.status === 'failed') return [{ type: 'button', action_id: ACTIONS.retryRequest, text: plain('Retry'), value }];
+  if (row.status === 'failed') return [nextStepButton({ change: 'retry', requestId: row.id, label: 'Retry' })];
   if ((row.status !== 'created' && row.status !== 'updated') || !row.contactId || row.contactDeleted) return [];
+  const subject = `${fullName(row)} (${formatNumber(row)})`;
   return [
-    { type: 'button', action_id: ACTIONS.editContact, text: plain('Edit'), value },
-    {
-      type: 'button',
-      action_id: ACTIONS.deleteContact,
-      text: plain('Delete'),
-      style: 'danger',
-      value,
-      confirm: {
-        title: plain('Delete this contact?'),
-        text: plain(`${fullName(row)} (${formatNumber(row)}) will be deleted from Kore.ai Agent AI.`),
-        confirm: plain('Delete'),
-        deny: plain('Cancel'),
-        style: 'danger',
-      },
-    },
+    nextStepButton({ change: 'edit', requestId: row.id, label: 'Edit' }),
+    nextStepButton({ change: 'delete', requestId: row.id, label: 'Delete' }, subject),
   ];
 }
 

@@ -32,7 +32,7 @@ export function reportMessage(report: Report): { text: string; blocks: types.Kno
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: report.title } },
       { type: 'section', text: { type: 'mrkdwn', text: body } },
-      ...(next.length > 0 ? [{ type: 'actions' as const, elements: next.map(nextStepButton) }] : []),
+      ...(next.length > 0 ? [{ type: 'actions' as const, elements: next.map((step) => nextStepButton(step)) }] : []),
     ],
   };
 }
