@@ -3,6 +3,7 @@ import { SALUTATIONS } from '../contact/contact.js';
 import { countryCallingCode } from '../contact/phone.js';
 import { fieldMessages, otherCountryExample, type ContactField, type ContactInput, type InvalidContact } from '../contact/validate.js';
 import { countryByCode } from './countries.js';
+import { FIELD_MAX_LENGTH } from './views/contact-modal.js';
 
 /** The Workflow Builder step's callback_id, as manifest.yml's `functions` names it. */
 export const CONTACT_STEP = 'create_contact';
@@ -25,10 +26,10 @@ export const STEP_INPUTS = {
  */
 const LONGEST: Record<string, number> = {
   salutation: 10,
-  first_name: 80,
-  last_name: 80,
-  phone_number: 40,
-  extension: 10,
+  [STEP_INPUTS.firstName]: FIELD_MAX_LENGTH.firstName,
+  [STEP_INPUTS.lastName]: FIELD_MAX_LENGTH.lastName,
+  [STEP_INPUTS.phone]: FIELD_MAX_LENGTH.phone,
+  [STEP_INPUTS.extension]: FIELD_MAX_LENGTH.extension,
   country: 10,
   requested_by: 30,
 };

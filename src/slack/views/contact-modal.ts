@@ -20,6 +20,9 @@ export const FIELD_BLOCKS = {
   extension: 'extension',
 } as const satisfies Record<ContactField | 'country', string>;
 
+/** The most characters each text field takes (`max_length`): a name, a number as people type it, an extension. */
+export const FIELD_MAX_LENGTH = { firstName: 80, lastName: 80, phone: 40, extension: 10 } as const;
+
 /** What the new-contact modal remembers between opening and submission. */
 export interface ModalMetadata {
   source: 'slash' | 'shortcut' | 'home';
@@ -104,8 +107,8 @@ export function contactModal(
         ...(initialSalutation ? { initial_option: initialSalutation } : {}),
       },
     },
-    textInput(FIELD_BLOCKS.firstName, 'First name', { initial: draft.firstName, max: 80 }),
-    textInput(FIELD_BLOCKS.lastName, 'Last name', { initial: draft.lastName, max: 80 }),
+    textInput(FIELD_BLOCKS.firstName, 'First name', { initial: draft.firstName, max: FIELD_MAX_LENGTH.firstName }),
+    textInput(FIELD_BLOCKS.lastName, 'Last name', { initial: draft.lastName, max: FIELD_MAX_LENGTH.lastName }),
     {
       type: 'input',
       block_id: FIELD_BLOCKS.country,
@@ -119,8 +122,17 @@ export function contactModal(
         initial_option: countryOption(country),
       },
     },
-    textInput(FIELD_BLOCKS.phone, 'Mobile number', { initial: draft.phone, placeholder: `${country.callingCode} …`, max: 40 }),
-    textInput(FIELD_BLOCKS.extension, 'Extension', { initial: draft.extension, optional: true, placeholder: 'Digits only', max: 10 }),
+    textInput(FIELD_BLOCKS.phone, 'Mobile number', {
+      initial: draft.phone,
+      placeholder: `${country.callingCode} …`,
+      max: FIELD_MAX_LENGTH.phone,
+    }),
+    textInput(FIELD_BLOCKS.extension, 'Extension', {
+      initial: draft.extension,
+      optional: true,
+      placeholder: 'Digits only',
+      max: FIELD_MAX_LENGTH.extension,
+    }),
   ];
   return {
     type: 'modal',
