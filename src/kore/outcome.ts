@@ -133,13 +133,19 @@ export function errorMessages(body: unknown, status: number): string[] {
   return [`HTTP ${status}`];
 }
 
-/** `Retry-After` as seconds or an HTTP date, in milliseconds from now. */
+/** `Retry-After` as seconds or an HTTP date, in milliseconds from now, at most an hour. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  if (/^\d+$/.test(value.trim())) return Math.min(Number(value.trim()) * 1000, LONGEST_RETRY_AFTER_MS);
   const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - now), LONGEST_RETRY_AFTER_MS);
 }
+
+/**
+ * The longest wait an answer may ask for: a rate limit is per minute, and a longer wait (a typo, a date years ahead,
+ * twenty digits) would stop every call to the account — or pass what the database can add to a time — for nothing.
+ */
+const LONGEST_RETRY_AFTER_MS = 60 * 60_000;
 
 function clip(text: string): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;

@@ -49,4 +49,23 @@ describe.each(testTargets())('a rate-limit answer through the delivery on $name'
     expect(told.settled).toEqual([settled]);
     expect(await f.eventKinds(row.id)).toEqual(['recorded', 'attempt', 'retry', 'attempt', 'settled']);
   });
+
+  it('holds a request and the account back at most an hour, whatever Retry-After the endpoint sends', async () => {
+    await f.settleLeftovers();
+    for (const retryAfter of ['99999999999999999999', '86400', 'Fri, 31 Dec 9999 23:59:59 GMT']) {
+      const row = await record(f.db, someone('Far Future'));
+      const before = Date.now();
+      // A deadline of a day, so the wait, not the deadline, decides when the request is tried again.
+      const endpoint = await f.endpoint(reply(429, RATE_LIMITED, { 'retry-after': retryAfter }));
+      await f.delivery(endpoint, recorder().hooks, { deadlineMs: 24 * 60 * 60_000 }).deliverNow([row.id]);
+      const waiting = await findRequest(f.db, row.id);
+      expect(waiting).toMatchObject({ status: 'pending', leaseUntil: null });
+      expect(waiting!.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 59 * 60_000);
+      expect(waiting!.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now() + 60 * 60_000);
+      const blocked = await f.db.select().from(callBudget);
+      for (const budget of blocked.filter((b) => b.blockedUntil)) {
+        expect(budget.blockedUntil!.getTime()).toBeLessThanOrEqual(Date.now() + 60 * 60_000);
+      }
+    }
+  });
 });

@@ -288,6 +288,9 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('0', NOW)).toBe(0);
     expect(parseRetryAfter('7', NOW)).toBe(7_000);
     expect(parseRetryAfter(' 3600 ', NOW)).toBe(3_600_000);
+    expect(parseRetryAfter('3601', NOW)).toBe(3_600_000);
+    expect(parseRetryAfter('99999999999999999999', NOW)).toBe(3_600_000);
+    expect(parseRetryAfter('Fri, 31 Dec 9999 23:59:59 GMT', NOW)).toBe(3_600_000);
   });
 
   it('reads an HTTP date as the time until then', () => {
