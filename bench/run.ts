@@ -142,16 +142,18 @@ async function main(): Promise<number> {
         }
       }
     }
+    /** One instance on each database, and two on PostgreSQL: the drain's and the budget's runs. */
+    const instanceRuns: [DbKind, number][] = [
+      ['pglite', 1],
+      ...(pgUrl
+        ? ([
+            ['postgres', 1],
+            ['postgres', 2],
+          ] as [DbKind, number][])
+        : []),
+    ];
     if (wanted('drain')) {
-      for (const [kind, instances] of [
-        ['pglite', 1],
-        ...(pgUrl
-          ? [
-              ['postgres', 1],
-              ['postgres', 2],
-            ]
-          : []),
-      ] as [DbKind, number][]) {
+      for (const [kind, instances] of instanceRuns) {
         const r = await step(results, `drain 5 000 (${kind}, ${instances} instance${instances > 1 ? 's' : ''})`, () =>
           drain(ctx, kind, instances),
         );
@@ -159,15 +161,7 @@ async function main(): Promise<number> {
       }
     }
     if (wanted('budget')) {
-      for (const [kind, instances] of [
-        ['pglite', 1],
-        ...(pgUrl
-          ? [
-              ['postgres', 1],
-              ['postgres', 2],
-            ]
-          : []),
-      ] as [DbKind, number][]) {
+      for (const [kind, instances] of instanceRuns) {
         const r = await step(
           results,
           `budget: backlog of 5 000 at 60 calls/min (${kind}, ${instances} instance${instances > 1 ? 's' : ''})`,

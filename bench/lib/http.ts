@@ -30,18 +30,7 @@ export function httpRequest(
 
 /** Posts a signed form body to `/slack/events` as Slack would. */
 export function postSigned(eventsUrl: string, secret: string, form: Record<string, string>, agent?: Agent): Promise<Reply> {
-  const body = new URLSearchParams(form).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  return httpRequest(eventsUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': slackSignature(secret, body, timestamp),
-    },
-    body,
-    ...(agent ? { agent } : {}),
-  });
+  return postSignedBody(eventsUrl, secret, 'application/x-www-form-urlencoded', new URLSearchParams(form).toString(), agent);
 }
 
 /** What a closed-loop run measured. */
@@ -83,16 +72,19 @@ export async function closedLoop(
 
 /** Posts a signed JSON body (an Events API callback) to `/slack/events` as Slack would. */
 export function postSignedJson(eventsUrl: string, secret: string, body: unknown, agent?: Agent): Promise<Reply> {
-  const text = JSON.stringify(body);
+  return postSignedBody(eventsUrl, secret, 'application/json', JSON.stringify(body), agent);
+}
+
+function postSignedBody(eventsUrl: string, secret: string, contentType: string, body: string, agent?: Agent): Promise<Reply> {
   const timestamp = Math.floor(Date.now() / 1000);
   return httpRequest(eventsUrl, {
     method: 'POST',
     headers: {
-      'content-type': 'application/json',
+      'content-type': contentType,
       'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': slackSignature(secret, text, timestamp),
+      'x-slack-signature': slackSignature(secret, body, timestamp),
     },
-    body: text,
+    body,
     ...(agent ? { agent } : {}),
   });
 }
