@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { SALUTATIONS } from '../src/contact/contact.js';
+import type { ImportRow } from '../src/contact/import-file.js';
 import type { Outcome } from '../src/kore/outcome.js';
 import {
   bigint,
@@ -18,7 +19,7 @@ import {
 /**
  * How a request's outcome reaches whoever made it: the contact modal (updated while open, and a DM), a DM alone (a
  * button's change), the CLI (which prints it itself), a Workflow Builder step's execution (completed with the
- * outcome), and next a bulk import's progress (issue 14).
+ * outcome), or a bulk import's progress message (the import's, for all its rows at once).
  */
 export type Reply =
   | { kind: 'modal'; viewId: string }
@@ -26,7 +27,7 @@ export type Reply =
   | { kind: 'dm' }
   | { kind: 'cli' }
   | { kind: 'function'; executionId: string }
-  | { kind: 'import'; importId: string };
+  | { kind: 'import' };
 
 /** What a request that was not done came to: the endpoint's answer, or that it gave none in time. */
 export type RequestError = Exclude<Outcome, { kind: 'created' | 'updated' | 'deleted' }> & {
@@ -43,7 +44,10 @@ export const contactRequests = pgTable(
     teamId: text('team_id'),
     userId: text('user_id').notNull(),
     /** Where the request came from: `home` is App Home's New contact; `button` an edit, delete or retry from a DM or Home. */
-    source: text('source', { enum: ['slash', 'shortcut', 'home', 'cli', 'workflow', 'button'] }).notNull(),
+    source: text('source', { enum: ['slash', 'shortcut', 'home', 'cli', 'workflow', 'button', 'import'] }).notNull(),
+    /** The bulk import this request is a row of, and the row's line in its file. */
+    importId: text('import_id').references((): AnyPgColumn => imports.id),
+    importLine: integer('import_line'),
     salutation: text('salutation', { enum: SALUTATIONS }),
     firstName: text('first_name').notNull(),
     lastName: text('last_name').notNull(),
@@ -57,8 +61,10 @@ export const contactRequests = pgTable(
       .default('create'),
     /** The endpoint's id of the contact an `update` or `delete` changes. */
     targetContactId: text('target_contact_id'),
-    /** `pending` → `created` | `updated` | `deleted` | `duplicate` | `rejected` | `unauthorized` | `failed` */
-    status: text('status', { enum: ['pending', 'created', 'updated', 'deleted', 'duplicate', 'rejected', 'unauthorized', 'failed'] })
+    /** `pending` → `created` | `updated` | `deleted` | `duplicate` | `rejected` | `unauthorized` | `failed` | `cancelled` (an import's row not sent) */
+    status: text('status', {
+      enum: ['pending', 'created', 'updated', 'deleted', 'duplicate', 'rejected', 'unauthorized', 'failed', 'cancelled'],
+    })
       .notNull()
       .default('pending'),
     contactId: text('contact_id'),
@@ -87,6 +93,60 @@ export const contactRequests = pgTable(
       .where(sql`${t.status} = 'pending' and ${t.targetContactId} is not null`),
     // Whether a contact was deleted since a request created or changed it (the App Home's buttons).
     index('contact_requests_deleted').on(t.targetContactId).where(sql`${t.status} = 'deleted'`),
+    // An import's progress: its rows counted by status.
+    index('contact_requests_import').on(t.importId, t.status).where(sql`${t.importId} is not null`),
+  ],
+);
+
+/** A row of an import file that did not become a request: its values as read, its line and why. */
+export interface NotImported {
+  line: number;
+  input: ImportRow['input'];
+  reason: string;
+}
+
+/**
+ * A bulk import (SPEC §9): while its preview is open, a draft of the file's rows; once submitted, its rows are
+ * requests (`contact_requests.import_id`) and this row follows its progress message until the final summary.
+ */
+export const imports = pgTable(
+  'imports',
+  {
+    /** Random: the key the preview modal's `private_metadata` holds, and part of each row's idempotency key. */
+    id: text('id').primaryKey(),
+    teamId: text('team_id'),
+    userId: text('user_id').notNull(),
+    fileName: text('file_name').notNull(),
+    /** `draft` (the preview is open) → `running` (submitted) → `done` (the final summary is posted) */
+    status: text('status', { enum: ['draft', 'running', 'done'] })
+      .notNull()
+      .default('draft'),
+    /** The rows as read, until the submit turns them into requests (then null). */
+    draft: jsonb('draft').$type<ImportRow[]>(),
+    /** The country assumed for numbers written without `+`. */
+    country: text('country').notNull(),
+    /** Rows that did not become requests (invalid, or repeating an earlier number), kept for the report. */
+    notImported: jsonb('not_imported').$type<NotImported[]>(),
+    /** How many requests the submit made. */
+    requests: integer('requests').notNull().default(0),
+    /** The progress message, once posted. */
+    channel: text('channel'),
+    ts: text('ts'),
+    /** The counts the progress message last showed, and when: it is edited at most every 2 s, and only on a change. */
+    shown: jsonb('shown').$type<Record<string, number>>(),
+    shownAt: timestamp('shown_at', { withTimezone: true }),
+    /** One instance edits the progress message at a time. */
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    cancelledBy: text('cancelled_by'),
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('imports_running').on(t.shownAt).where(sql`${t.status} = 'running'`),
+    index('imports_user').on(t.userId, t.createdAt).where(sql`${t.status} <> 'draft'`),
+    index('imports_drafts').on(t.createdAt).where(sql`${t.status} = 'draft'`),
   ],
 );
 
@@ -156,7 +216,9 @@ export const notices = pgTable(
       .notNull()
       .references(() => contactRequests.id),
     /** `queued`, or the request's final status */
-    what: text('what', { enum: ['queued', 'created', 'updated', 'deleted', 'duplicate', 'rejected', 'unauthorized', 'failed'] }).notNull(),
+    what: text('what', {
+      enum: ['queued', 'created', 'updated', 'deleted', 'duplicate', 'rejected', 'unauthorized', 'failed', 'cancelled'],
+    }).notNull(),
     /** `waiting` → `delivered` | `superseded` (the outcome came before a `queued` notice got through) | `expired` | `refused` (Slack said no try can succeed) */
     state: text('state', { enum: ['waiting', 'delivered', 'superseded', 'expired', 'refused'] })
       .notNull()

@@ -11,10 +11,11 @@ export type NoticeWhat = NoticeRow['what'];
 
 /**
  * Records, inside the transaction that made the change, that the people behind these requests are to be told `what`
- * (once: a notice already recorded stays as it is). The CLI tells its user itself, so its requests have none.
+ * (once: a notice already recorded stays as it is). The CLI tells its user itself, and an import's rows are told
+ * together by its progress message, so their requests have none.
  */
 export async function recordNotices(tx: Db, rows: RequestRow[], what: (row: RequestRow) => NoticeWhat): Promise<void> {
-  const told = rows.filter((row) => row.reply.kind !== 'cli');
+  const told = rows.filter((row) => row.reply.kind !== 'cli' && row.reply.kind !== 'import');
   if (told.length === 0) return;
   await tx
     .insert(notices)

@@ -187,6 +187,8 @@ export function statusInWords(row: Pick<RequestRow, 'operation' | 'status'> & { 
       return `Not ${done}: the contacts service refused the bot's credentials`;
     case 'failed':
       return `Not ${done}: the contacts service did not answer`;
+    case 'cancelled':
+      return `Not ${done}: its import was cancelled`;
   }
 }
 

@@ -39,8 +39,8 @@ export function homeRefresher(opts: {
   }
 
   return async (row) => {
-    // A request from the CLI was made by a terminal user, who has no App Home.
-    if (row.reply.kind === 'cli') return;
+    // A request from the CLI was made by a terminal user, who has no App Home; an import's progress refreshes its own.
+    if (row.reply.kind === 'cli' || row.reply.kind === 'import') return;
     const current = publishing.get(row.userId);
     if (current) {
       current.again = true;

@@ -62,9 +62,9 @@ export function slackOutcomes({ client, report, completeStep, outcomeMessages, l
       }
       case 'function':
         return completeStep(notice, row, reply.executionId);
-      // Issue 14 edits the import's progress message here.
+      // An import's rows are told together by its progress message, and the CLI prints the outcome itself: neither
+      // records notices.
       case 'import':
-      // The CLI prints the outcome itself and records no notices.
       case 'cli':
         throw new Error(`no way to tell a ${reply.kind} request in Slack`);
     }

@@ -1,0 +1,145 @@
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { contactRequests, imports, requestEvents, type NotImported } from '../../db/schema.js';
+import type { Db } from '../database.js';
+import type { ImportRecord } from './import-drafts.js';
+import { statusInWords } from './report.js';
+import type { RequestRow, RequestStatus } from './requests.js';
+
+/** How many of an import's requests stand at each status (a status none has is missing). */
+export type ImportCounts = Partial<Record<RequestStatus, number>>;
+
+/** An import's requests counted by status: one pass over its entries in an index. */
+export async function importCounts(db: Db, importId: string): Promise<ImportCounts> {
+  const t = contactRequests;
+  const rows = await db
+    .select({ status: t.status, n: sql<number>`count(*)::int` })
+    .from(t)
+    .where(eq(t.importId, importId))
+    .groupBy(t.status);
+  return Object.fromEntries(rows.map(({ status, n }) => [status, n]));
+}
+
+/** An import as its progress is followed: without its draft and the rows it did not import, which only the report reads. */
+export type ImportProgress = Omit<ImportRecord, 'draft' | 'notImported'>;
+const { draft: _draft, notImported: _notImported, ...progressColumns } = getTableColumns(imports);
+
+/**
+ * Leases running imports whose progress message is due another look — never shown, or shown at least `everyMs` ago by
+ * the database's clock — so one instance at a time edits each, and none more often than that.
+ */
+export async function claimImportsDue(db: Db, opts: { leaseMs: number; everyMs: number; limit: number }): Promise<ImportProgress[]> {
+  const i = imports;
+  return db.transaction(async (tx) => {
+    const due = tx
+      .select({ id: i.id })
+      .from(i)
+      .where(
+        and(
+          eq(i.status, 'running'),
+          or(isNull(i.leaseUntil), lt(i.leaseUntil, sql`now()`)),
+          or(isNull(i.shownAt), lte(i.shownAt, sql`now() - ${opts.everyMs} * interval '1 millisecond'`)),
+        ),
+      )
+      .orderBy(sql`${i.shownAt} nulls first`)
+      .limit(opts.limit)
+      .for('update', { skipLocked: true });
+    return tx
+      .update(i)
+      .set({ leaseUntil: sql`now() + ${opts.leaseMs} * interval '1 millisecond'` })
+      .where(inArray(i.id, due))
+      .returning(progressColumns);
+  });
+}
+
+/** Where the progress message is and what it shows now; `done` when it is the final summary. */
+export interface Shown {
+  channel: string;
+  ts: string;
+  counts: ImportCounts;
+  done?: boolean;
+}
+
+/** The progress message was posted or edited (`shown`), or looked at and left as it was (no `shown`): the lease ends. */
+export async function importShown(db: Db, importId: string, shown?: Shown): Promise<void> {
+  await db
+    .update(imports)
+    .set({
+      leaseUntil: null,
+      ...(shown
+        ? {
+            channel: shown.channel,
+            ts: shown.ts,
+            shown: shown.counts,
+            shownAt: sql`now()`,
+            ...(shown.done ? { status: 'done' as const, finishedAt: sql`now()` } : {}),
+          }
+        : {}),
+    })
+    .where(eq(imports.id, importId));
+}
+
+/** One import by id, as its progress is followed. */
+export async function findImport(db: Db, importId: string): Promise<ImportProgress | undefined> {
+  const [row] = await db.select(progressColumns).from(imports).where(eq(imports.id, importId));
+  return row;
+}
+
+/**
+ * Cancels what is left of an import: its requests not being sent right now are settled `cancelled`, each with its
+ * event; those in flight keep their outcome. Returns how many were cancelled.
+ */
+export async function cancelImport(db: Db, importId: string, by: string): Promise<number> {
+  const t = contactRequests;
+  return db.transaction(async (tx) => {
+    const [running] = await tx
+      .update(imports)
+      .set({ cancelledBy: by, cancelledAt: sql`now()` })
+      .where(and(eq(imports.id, importId), eq(imports.status, 'running'), isNull(imports.cancelledAt)))
+      .returning({ id: imports.id });
+    if (!running) return 0;
+    const cancelled = await tx
+      .update(t)
+      .set({ status: 'cancelled', leaseUntil: null, settledAt: sql`now()` })
+      .where(and(eq(t.importId, importId), eq(t.status, 'pending'), or(isNull(t.leaseUntil), lt(t.leaseUntil, sql`now()`))))
+      .returning({ id: t.id });
+    if (cancelled.length > 0) {
+      await tx
+        .insert(requestEvents)
+        .values(cancelled.map(({ id }) => ({ requestId: id, kind: 'settled', detail: { status: 'cancelled', by } })));
+    }
+    return cancelled.length;
+  });
+}
+
+/** Every row of an import that did not become a contact, in file order: those not imported, and requests not created. */
+export async function notCreated(db: Db, importId: string): Promise<NotImported[]> {
+  const [record] = await db.select({ notImported: imports.notImported }).from(imports).where(eq(imports.id, importId));
+  const t = contactRequests;
+  const requests: RequestRow[] = await db
+    .select()
+    .from(t)
+    .where(and(eq(t.importId, importId), ne(t.status, 'created')))
+    .orderBy(asc(t.importLine));
+  const fromRequests = requests.map((row) => ({
+    line: row.importLine ?? 0,
+    input: {
+      ...(row.salutation ? { salutation: row.salutation } : {}),
+      firstName: row.firstName,
+      lastName: row.lastName,
+      phone: row.phoneE164,
+      ...(row.extension ? { extension: row.extension } : {}),
+    },
+    reason: [statusInWords(row), ...(row.error?.messages ?? [])].join(': '),
+  }));
+  return [...(record?.notImported ?? []), ...fromRequests].sort((a, b) => a.line - b.line);
+}
+
+/** A user's most recent imports (submitted ones), newest first. */
+export async function recentImports(db: Db, userId: string, limit: number): Promise<ImportProgress[]> {
+  return db
+    .select(progressColumns)
+    .from(imports)
+    .where(and(eq(imports.userId, userId), ne(imports.status, 'draft')))
+    .orderBy(desc(imports.createdAt))
+    .limit(limit);
+}
