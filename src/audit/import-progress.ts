@@ -4,6 +4,7 @@ import type { Db } from '../database.js';
 import type { ImportRecord } from './import-drafts.js';
 import { statusInWords } from './report.js';
 import type { RequestRow, RequestStatus } from './requests.js';
+import { callsUntilSent, requestsAhead, type BudgetPace } from './wait.js';
 
 /** How many of an import's requests stand at each status (a status none has is missing). */
 export type ImportCounts = Partial<Record<RequestStatus, number>>;
@@ -19,9 +20,16 @@ export async function importCounts(db: Db, importId: string): Promise<ImportCoun
   return Object.fromEntries(rows.map(({ status, n }) => [status, n]));
 }
 
-/** An import as its progress is followed: without its draft and the rows it did not import, which only the report reads. */
-export type ImportProgress = Omit<ImportRecord, 'draft' | 'notImported'>;
-const { draft: _draft, notImported: _notImported, ...progressColumns } = getTableColumns(imports);
+/**
+ * An import as its progress is followed: without its draft and the rows it did not import, which only the report reads;
+ * how many those are is counted in the database (`notImportedCount`).
+ */
+export type ImportProgress = Omit<ImportRecord, 'draft' | 'notImported'> & { notImportedCount: number };
+const { draft: _draft, notImported: _notImported, ...columns } = getTableColumns(imports);
+const progressColumns = {
+  ...columns,
+  notImportedCount: sql<number>`coalesce(jsonb_array_length(${imports.notImported}), 0)::int`.as('not_imported_count'),
+};
 
 /**
  * Leases running imports whose progress message is due another look — never shown, or shown at least `everyMs` ago by
@@ -76,6 +84,35 @@ export async function importShown(db: Db, importId: string, shown?: Shown): Prom
         : {}),
     })
     .where(eq(imports.id, importId));
+}
+
+/**
+ * The progress message could not be shown (Slack refused or did not answer): the lease ends in `retryInMs` — at once
+ * for the next poll, or when a rate limit says — and the next look tries again.
+ */
+export async function importNotShown(db: Db, importId: string, retryInMs: number): Promise<void> {
+  await db
+    .update(imports)
+    .set({ leaseUntil: retryInMs > 0 ? sql`now() + ${Math.round(retryInMs)} * interval '1 millisecond'` : null })
+    .where(eq(imports.id, importId));
+}
+
+/**
+ * About how long until the last of an import's waiting rows is sent: the budget's wait for the call that carries it,
+ * behind every request due before it (of any import or user), or its own retry's time when that is later. Undefined
+ * when none waits.
+ */
+export async function importTimeLeft(db: Db, importId: string, pace: BudgetPace): Promise<number | undefined> {
+  const t = contactRequests;
+  const [last] = await db
+    .select({ id: t.id, dueInMs: sql<number>`greatest(0, extract(epoch from ${t.nextAttemptAt} - now()) * 1000)::float8` })
+    .from(t)
+    .where(and(eq(t.importId, importId), eq(t.status, 'pending')))
+    .orderBy(desc(t.nextAttemptAt), desc(t.id))
+    .limit(1);
+  if (!last) return undefined;
+  const ahead = await requestsAhead(db, last.id);
+  return Math.max(last.dueInMs, await pace.budget.waitFor(callsUntilSent(ahead, pace.batchSize)));
 }
 
 /** One import by id, as its progress is followed. */
