@@ -4,6 +4,7 @@ import { callBudgetOf } from './audit/budget.js';
 import { numberHolder } from './audit/contacts.js';
 import { createDelivery } from './audit/delivery.js';
 import { contactToChange, requestToRetry } from './audit/changeable.js';
+import { cancelImport, findImport } from './audit/import-progress.js';
 import { outcomeMessages } from './audit/notices.js';
 import { createOutbox } from './audit/outbox.js';
 import { replyToken } from './audit/reply-tokens.js';
@@ -19,6 +20,7 @@ import { permissions } from './permissions.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackFileOrigins } from './slack/download.js';
 import { currentHome, homeRefresher } from './slack/home.js';
+import { createImportReporter } from './slack/import-progress.js';
 import { slackOutcomes } from './slack/outcomes.js';
 import { stepCompletion, stepStyle } from './slack/step-outcomes.js';
 import { slackStyle } from './slack/views/report.js';
@@ -111,6 +113,13 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     ),
     log,
   });
+  // Imports' rows are told together, by one progress message per import, which refreshes its user's App Home.
+  const imports = createImportReporter(database.db, {
+    client,
+    pace: { budget, batchSize: config.delivery.batchSize },
+    refreshHome: refreshHome.user,
+    log,
+  });
   const delivery = createDelivery(database.db, {
     contacts: metrics.measureCalls(endpoint.contacts),
     budget,
@@ -135,6 +144,11 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
       report: (row) => reportRequest(reports, row, slackStyle),
       contactToChange: (requestId) => contactToChange(database.db, requestId),
       requestToRetry: (requestId) => requestToRetry(database.db, requestId),
+      importToCancel: (importId) => findImport(database.db, importId),
+      cancelImport: async (importId, by) => {
+        await cancelImport(database.db, importId, by);
+        imports.nudge();
+      },
       home,
       defaultCountry: config.defaultCountry,
       permissions: rights,
@@ -146,6 +160,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   await app.start(config.port);
   delivery.start();
   outbox.start();
+  imports.start();
   log.info({ port: config.port, mode: settings.appToken ? 'socket' : 'http', database: database.kind }, 'contact bot started');
   return {
     database,
@@ -154,7 +169,8 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
       await app.stop().catch((error: unknown) => log.warn({ err: error }, 'receiver did not stop cleanly'));
       const until = Date.now() + graceMs;
       await delivery.stop(graceMs);
-      await outbox.stop(Math.max(0, until - Date.now()));
+      const rest = Math.max(0, until - Date.now());
+      await Promise.all([outbox.stop(rest), imports.stop(rest)]);
       await endpoint.emulator?.close();
       await database.close();
     },

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { ContactTarget, RetryTarget } from '../audit/changeable.js';
+import type { ImportProgress } from '../audit/import-progress.js';
 import type { Report } from '../audit/report.js';
 import type { RequestRow } from '../audit/requests.js';
 import type { Submit } from '../audit/submit.js';
@@ -16,6 +17,10 @@ export interface SlackDeps {
   contactToChange(requestId: number): Promise<ContactTarget>;
   /** Reads request `requestId` again for a retry. */
   requestToRetry(requestId: number): Promise<RetryTarget>;
+  /** Reads import `importId` again for its Cancel button: who started it, and whether it is still running. */
+  importToCancel(importId: string): Promise<ImportProgress | undefined>;
+  /** Cancels the rows of an import not yet sent, on behalf of `by`; its progress message says so at its next edit. */
+  cancelImport(importId: string, by: string): Promise<void>;
   /** A user's App Home as it stands now. */
   home(userId: string): Promise<types.HomeView>;
   defaultCountry: CountryCode;

@@ -41,6 +41,15 @@ describe('refreshing the App Home after a request settles', () => {
     expect(publishes('cli:someone')).toEqual([]);
   });
 
+  it("leaves out an import's row, whose progress message refreshes the home by user instead", async () => {
+    const refresh = homeRefresher({ client, home: async () => ({ type: 'home', blocks: [] }), log: createLogger('error') });
+    await refresh(row('UIMPORT', { kind: 'import' }));
+    expect(publishes('UIMPORT')).toEqual([]);
+    await Promise.all([refresh.user('UIMPORT'), refresh.user('UIMPORT'), refresh.user('UIMPORT')]);
+    expect(publishes('UIMPORT').length).toBeGreaterThanOrEqual(1);
+    expect(publishes('UIMPORT').length).toBeLessThanOrEqual(2);
+  });
+
   it('logs a home that could not be read or published, and resolves', async () => {
     const lines: string[] = [];
     const log = createLogger('warn', 'contact-bot', (line) => lines.push(line));

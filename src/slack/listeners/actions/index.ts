@@ -1,6 +1,7 @@
 import type { App, BlockAction, BlockButtonAction, ButtonAction } from '@slack/bolt';
 import { ACTIONS } from '../../actions.js';
 import type { SlackDeps } from '../../deps.js';
+import { cancelImportButton } from './cancel-import.js';
 import { deleteContactButton } from './delete-contact.js';
 import { editContactButton } from './edit-contact.js';
 import { openAddContact } from './open-add-contact.js';
@@ -12,4 +13,5 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTIONS.editContact, editContactButton(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.deleteContact, deleteContactButton(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.retryRequest, retryRequestButton(deps));
+  app.action<BlockAction<ButtonAction>>(ACTIONS.cancelImport, cancelImportButton(deps));
 }
