@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import { contactRequests } from '../../db/schema.js';
 import type { Db } from '../database.js';
 import { lastEndpointError, readDeliveryHealth, type DeliveryHealth, type EndpointError } from './health.js';
+import { recentImports, type ImportProgress } from './import-progress.js';
 import type { RequestRow } from './requests.js';
 
 /** A request as a list shows it, and whether its contact has been deleted (through this app) since. */
@@ -22,24 +23,31 @@ export type ListedRequest = Pick<
   | 'createdAt'
 > & { contactDeleted: boolean };
 
-/** What one user's App Home shows: their recent requests and, for an admin, the team's and the delivery's health. */
+/**
+ * What one user's App Home shows: their recent imports and requests and, for an admin, the team's requests and the
+ * delivery's health.
+ */
 export interface HomeContent {
   mine: ListedRequest[];
+  imports?: ImportProgress[];
   team?: { requests: ListedRequest[]; health: DeliveryHealth; lastError?: EndpointError };
 }
 
 /** How many requests each list of the App Home shows. */
 export const HOME_LIST_LENGTH = 10;
+/** How many of a user's imports the App Home shows. */
+export const HOME_IMPORTS = 3;
 
-/** Reads a user's App Home: one query for an agent; for an admin, three more at once. */
+/** Reads a user's App Home: two queries at once for an agent; for an admin, three more. */
 export async function readHome(db: Db, userId: string, admin: boolean): Promise<HomeContent> {
-  const [mine, team] = await Promise.all([
+  const [mine, imports, team] = await Promise.all([
     listRequests(db, { userId, limit: HOME_LIST_LENGTH }),
+    recentImports(db, userId, HOME_IMPORTS),
     admin ? Promise.all([listRequests(db, { limit: HOME_LIST_LENGTH }), readDeliveryHealth(db), lastEndpointError(db)]) : undefined,
   ]);
-  if (!team) return { mine };
+  if (!team) return { mine, imports };
   const [requests, health, lastError] = team;
-  return { mine, team: { requests, health, ...(lastError ? { lastError } : {}) } };
+  return { mine, imports, team: { requests, health, ...(lastError ? { lastError } : {}) } };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import type { HomeContent, ListedRequest } from '../../src/audit/home.js';
+import type { ImportProgress } from '../../src/audit/import-progress.js';
 import { NOT_ALLOWED } from '../../src/slack/deps.js';
 import { homeView, notAllowedHomeView } from '../../src/slack/views/home.js';
 
@@ -21,6 +22,30 @@ function listed(id: number, fields: Partial<ListedRequest> = {}): ListedRequest 
     targetContactId: null,
     createdAt: AT,
     contactDeleted: false,
+    ...fields,
+  };
+}
+
+function listedImport(id: string, fields: Partial<ImportProgress> = {}): ImportProgress {
+  return {
+    id,
+    teamId: 'T1',
+    userId: 'U1',
+    fileName: `${id}.csv`,
+    status: 'running',
+    country: 'IN',
+    requests: 10,
+    notImportedCount: 0,
+    channel: 'D1',
+    ts: '1.2',
+    shown: { created: 4, pending: 6 },
+    shownAt: AT,
+    leaseUntil: null,
+    cancelledBy: null,
+    cancelledAt: null,
+    createdAt: AT,
+    submittedAt: AT,
+    finishedAt: null,
     ...fields,
   };
 }
@@ -162,10 +187,27 @@ describe('the App Home view', () => {
     expect(long).toContain(`${'x'.repeat(300)}… · <!date^`);
   });
 
+  it("lists the user's imports, with where each stands, above their requests", () => {
+    const view = homeView(
+      {
+        mine: [listed(1)],
+        imports: [listedImport('leads'), listedImport('old', { status: 'done', shown: { created: 9, duplicate: 1 }, notImportedCount: 2 })],
+      },
+      SETTINGS,
+    );
+    const text = textOf(view);
+    expect(text).toContain('*leads.csv*\nRunning · ▓▓▓▓░░░░░░ 40 % · 4 created · 6 waiting · <!date^');
+    expect(text).toContain('*old.csv*\nDone · 9 created · 1 duplicate · 2 not imported · <!date^');
+    expect(text.indexOf('Your imports')).toBeLessThan(text.indexOf('*leads.csv*'));
+    expect(text.indexOf('*old.csv*')).toBeLessThan(text.indexOf('Your recent requests'));
+    expect(textOf(homeView({ mine: [listed(1)], imports: [] }, SETTINGS))).not.toContain('Your imports');
+  });
+
   it('stays within what Slack accepts: at most 100 blocks, sections under 3,000 characters', () => {
     const long = { firstName: 'A'.repeat(80), lastName: '&'.repeat(80), extension: '1234567890' };
     const content: HomeContent = {
       mine: Array.from({ length: 10 }, (_, i) => listed(i, long)),
+      imports: Array.from({ length: 3 }, (_, i) => listedImport(String(i), { fileName: '&'.repeat(255), cancelledBy: 'U9' })),
       team: {
         requests: Array.from({ length: 10 }, (_, i) => listed(100 + i, { ...long, userId: `U${i}` })),
         health: HEALTH,

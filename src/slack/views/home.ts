@@ -7,6 +7,7 @@ import { ACTIONS } from '../actions.js';
 import { NOT_ALLOWED } from '../deps.js';
 import { slackStyle } from './report.js';
 import { nextStepButton } from './buttons.js';
+import { importHomeLine } from './import-progress.js';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
@@ -28,8 +29,9 @@ export interface HomeSettings {
 }
 
 /**
- * The App Home of a user who may create contacts: the New contact button, their recent requests with what they may do
- * next, and for an admin the team's recent requests and the delivery's health. User-supplied text is shown as text.
+ * The App Home of a user who may create contacts: the New contact button, their recent imports, their recent requests
+ * with what they may do next, and for an admin the team's recent requests and the delivery's health. User-supplied
+ * text is shown as text.
  */
 export function homeView(content: HomeContent, settings: HomeSettings): types.HomeView {
   const blocks: types.KnownBlock[] = [
@@ -39,6 +41,13 @@ export function homeView(content: HomeContent, settings: HomeSettings): types.Ho
       accessory: { type: 'button', action_id: ACTIONS.openAddContact, text: plain('New contact'), style: 'primary' },
     },
   ];
+  const imports = content.imports ?? [];
+  if (imports.length > 0) {
+    blocks.push(
+      { type: 'header', text: plain('Your imports') },
+      ...imports.map((listed): types.KnownBlock => ({ type: 'section', text: mrkdwn(importHomeLine(listed)) })),
+    );
+  }
   if (content.mine.length === 0) blocks.push({ type: 'section', text: mrkdwn(HOW_TO_START) });
   else blocks.push({ type: 'header', text: plain('Your recent requests') }, ...content.mine.flatMap((row) => requestBlocks(row, false)));
   if (content.team) {
