@@ -19,6 +19,11 @@ export interface FakeSlack {
   /** `SLACK_API_URL` for the app. */
   url: string;
   calls: SlackCall[];
+  /**
+   * The files the app uploaded, by file id: the bytes it POSTed to the `upload_url` that `files.getUploadURLExternal`
+   * gave it (on this fake, `/upload/<file id>`).
+   */
+  uploads: Map<string, Buffer>;
   /** Resolves with the first call (past or future) of `method` that matches. */
   waitFor(method: string, match?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   /** Serves a raw file at `/files/<name>` to requests bearing `token`. */
@@ -51,8 +56,17 @@ function parseArgs(raw: string, type: string | undefined): Record<string, unknow
   return args;
 }
 
-function answer(method: string, args: Record<string, unknown>, base: string): Record<string, unknown> {
+function answer(method: string, args: Record<string, unknown>, base: string, fileIds: () => string): Record<string, unknown> {
   switch (method) {
+    case 'files.getUploadURLExternal': {
+      const fileId = fileIds();
+      return { ok: true, upload_url: `${base}/upload/${fileId}`, file_id: fileId };
+    }
+    case 'files.completeUploadExternal':
+      return {
+        ok: true,
+        files: ((args.files ?? []) as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title, name: f.title })),
+      };
     case 'apps.connections.open':
       return { ok: true, url: `${base.replace(/^http/, 'ws')}/socket` };
     case 'views.open':
@@ -68,10 +82,24 @@ function answer(method: string, args: Record<string, unknown>, base: string): Re
   }
 }
 
-async function read(req: IncomingMessage): Promise<string> {
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function read(req: IncomingMessage): Promise<string> {
+  return (await readBytes(req)).toString('utf8');
+}
+
+/** A file's bytes as the Web API client POSTs them to an upload URL: a multipart form's file, or the raw body. */
+async function uploadedBytes(req: IncomingMessage): Promise<Buffer> {
+  const body = await readBytes(req);
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) return body;
+  const form = await new Response(body, { headers: { 'content-type': type } }).formData();
+  const file = [...form.values()].find((value) => typeof value !== 'string');
+  return file && typeof file !== 'string' ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
 }
 
 /** Starts the fake Web API on 127.0.0.1. */
@@ -82,6 +110,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const faults = new Map<string, SlackFaultKind>();
   const completed = new Set<string>();
   const streams = new Map<string, { bytes: number; token: string; ended: (seen: { complete: boolean; sent: number }) => void }>();
+  const uploads = new Map<string, Buffer>();
+  let uploaded = 0;
+  const fileIds = () => `F${String(++uploaded).padStart(6, '0')}`;
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://slack');
@@ -100,6 +131,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           res.end();
         };
         return pump();
+      }
+      if (url.pathname.startsWith('/upload/')) {
+        uploads.set(url.pathname.slice('/upload/'.length), await uploadedBytes(req));
+        return res.writeHead(200, { 'content-type': 'text/plain' }).end('OK - 1');
       }
       if (url.pathname.startsWith('/files/')) {
         const file = files.get(url.pathname.slice('/files/'.length));
@@ -129,7 +164,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       if (fault === 'unavailable')
         return res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"service_unavailable"}');
       if (fault) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: fault.error }));
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args, base)));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args, base, fileIds)));
     })();
   });
   const sockets = new WebSocketServer({ server, path: '/socket' });
@@ -143,6 +178,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   return {
     url: `${base}/api/`,
     calls,
+    uploads,
     waitFor(method, match = () => true, timeoutMs = 10_000) {
       const seen = calls.find((c) => c.method === method && match(c));
       if (seen) return Promise.resolve(seen);
