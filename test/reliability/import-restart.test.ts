@@ -6,7 +6,7 @@ import { startTestBot } from '../support/bot.js';
 import { testTargets, type TestTarget } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack } from '../support/fake-slack.js';
-import { mobiles, submittedImport } from '../support/imports.js';
+import { mobiles, shownMessage, submittedImport } from '../support/imports.js';
 import { startEndpoint, startFaultProxy } from './harness.js';
 
 vi.setConfig({ testTimeout: 90_000 });
@@ -40,7 +40,7 @@ describe('an import across a restart', () => {
         inputs: phones.map((phone, i) => ({ firstName: `Row${i + 2}`, lastName: 'Menon', phone })),
       });
       // Stopped once the message has shown some rows created, with others still to send.
-      await slack.waitFor('chat.update', (c) => /\d+ created · \d+ waiting/.test(String(c.args.text)), 20_000);
+      await shownMessage(slack, (text) => /\d+ created · \d+ waiting/.test(text));
       await first.close();
 
       const restartedAt = slack.calls.length;

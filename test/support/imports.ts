@@ -3,6 +3,8 @@ import type { ImportRow } from '../../src/contact/import-file.js';
 import type { ImportPreview } from '../../src/contact/import-preview.js';
 import { validateContact, type ContactInput } from '../../src/contact/validate.js';
 import type { Db } from '../../src/database.js';
+import { eventually } from './eventually.js';
+import type { FakeSlack, SlackCall } from './fake-slack.js';
 
 /**
  * An import submitted as the preview's submit does it: the file's rows (line 1 is its header, so the first contact is
@@ -66,4 +68,14 @@ export function parseCsv(text: string): string[][] {
   }
   if (field !== '' || fields.length > 0) records.push([...fields, field]);
   return records;
+}
+
+/**
+ * The first progress message, posted or edited, whose text matches: the first look may come after some rows settled,
+ * so the message may be posted showing what an edit would.
+ */
+export function shownMessage(slack: FakeSlack, matches: (text: string) => boolean, timeoutMs = 20_000): Promise<SlackCall> {
+  const shown = () =>
+    slack.calls.find((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && matches(String(c.args.text ?? '')));
+  return eventually(async () => shown(), timeoutMs, 'progress message shown');
 }
