@@ -4,6 +4,7 @@ import { callBudgetOf } from './audit/budget.js';
 import { numberHolder } from './audit/contacts.js';
 import { createDelivery } from './audit/delivery.js';
 import { contactToChange, requestToRetry } from './audit/changeable.js';
+import { findDraft, saveDraft, submitImport } from './audit/import-drafts.js';
 import { outcomeMessages } from './audit/notices.js';
 import { createOutbox } from './audit/outbox.js';
 import { replyToken } from './audit/reply-tokens.js';
@@ -23,6 +24,12 @@ import { slackOutcomes } from './slack/outcomes.js';
 import { stepCompletion, stepStyle } from './slack/step-outcomes.js';
 import { slackStyle } from './slack/views/report.js';
 import { webApiOptions } from './slack/web-api.js';
+
+/**
+ * How long an import's submit may take to record its requests: Slack waits 3 s for the ack, and the preview is counted
+ * again before it.
+ */
+const IMPORT_SUBMIT_WITHIN_MS = 2_000;
 
 /** A running contact bot. */
 export interface ContactBot {
@@ -135,6 +142,11 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
       report: (row) => reportRequest(reports, row, slackStyle),
       contactToChange: (requestId) => contactToChange(database.db, requestId),
       requestToRetry: (requestId) => requestToRetry(database.db, requestId),
+      imports: {
+        saveDraft: (draft) => saveDraft(database.db, draft),
+        findDraft: (key, userId) => findDraft(database.db, key, userId),
+        submit: (submission) => submitImport(database.db, submission, IMPORT_SUBMIT_WITHIN_MS),
+      },
       home,
       defaultCountry: config.defaultCountry,
       permissions: rights,

@@ -13,6 +13,8 @@ export interface NewDraft {
   userId: string;
   fileName: string;
   rows: ImportRow[];
+  /** The file's columns that were not read. */
+  ignoredColumns: string[];
   country: string;
 }
 
@@ -25,6 +27,7 @@ export async function saveDraft(db: Db, draft: NewDraft): Promise<string> {
     userId: draft.userId,
     fileName: draft.fileName,
     draft: draft.rows,
+    ignoredColumns: draft.ignoredColumns,
     country: draft.country,
   });
   return id;

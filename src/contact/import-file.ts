@@ -8,3 +8,7 @@ export interface ImportRow {
   input: ContactInput;
   problem?: string;
 }
+
+export type ImportFile = { ok: true; rows: ImportRow[]; ignored: string[] } | { ok: false; reason: string };
+export declare function readCsv(bytes: Uint8Array): Promise<ImportFile>;
+export declare function vCardRows(drafts: import('./contact.js').ContactDraft[]): ImportRow[];

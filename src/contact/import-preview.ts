@@ -5,3 +5,7 @@ export interface ImportPreview {
   invalid: { line: number; reason: string }[];
   repeated: { line: number; firstLine: number }[];
 }
+export declare function previewImport(
+  rows: import('./import-file.js').ImportRow[],
+  defaultCountry: import('libphonenumber-js/max').CountryCode,
+): Promise<ImportPreview>;
