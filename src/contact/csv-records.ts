@@ -3,7 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CsvError, parse, type Info } from 'csv-parse';
 import { textEncodingOf } from './text-encoding.js';
 
-/** Bytes decoded and parsed in one turn of the event loop: well under a millisecond of csv-parse. */
+/** Bytes decoded and parsed in one turn of the event loop: about a millisecond of csv-parse. */
 const CHUNK_BYTES = 16 * 1024;
 /** The longest record read (in UTF-8 bytes): a contact's row is far shorter, and a quote left open stops here. */
 export const RECORD_SIZE_LIMIT = 64 * 1024;
@@ -95,11 +95,11 @@ async function* continued(head: string, rest: AsyncGenerator<string>): AsyncGene
   yield* rest;
 }
 
-/** The one of DELIMITERS that the first non-blank line holds most of outside quotes. */
+/** The one of DELIMITERS that the first line with any text (the header) holds most of outside quotes. */
 function headerDelimiter(text: string): string {
   const counts = new Map(DELIMITERS.map((delimiter) => [delimiter, 0]));
   let quoted = false;
-  for (let at = text.search(/[^\n]/); at >= 0 && at < text.length; at += 1) {
+  for (let at = text.lastIndexOf('\n', text.search(/\S/)) + 1; at < text.length; at += 1) {
     const char = text.charAt(at);
     if (char === '"') quoted = !quoted;
     else if (!quoted && char === '\n') break;

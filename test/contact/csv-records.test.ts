@@ -43,6 +43,8 @@ describe('csvRecords', () => {
     ['a,b;c\n1,2;3', ['1', '2;3']],
     ['sep=;\na,b;c\n1,2;3', ['1,2', '3']],
     ['sep=\t\na,b;c\n1\t2', ['1', '2']],
+    ['\n  \n\ta;b;c\n1;2;3', ['1', '2', '3']],
+    ['\ta\tb;c\n\t1\t2', ['', '1', '2']],
   ])('chooses the delimiter of %j', async (text, cells) => {
     expect((await recordsOf(text))[1]?.cells).toEqual(cells);
   });
