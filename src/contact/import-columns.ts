@@ -1,6 +1,6 @@
 import { countryOf } from './country.js';
 import type { ImportRow } from './import-file.js';
-import { withoutEmpty, type DraftName } from './name.js';
+import { salutationOf, withoutEmpty, type DraftName } from './name.js';
 import { splitName } from './text.js';
 import type { ContactInput } from './validate.js';
 
@@ -83,8 +83,10 @@ export function importRow({ at }: ImportColumns, cells: string[], line: number):
         ]
       : []),
   ];
+  const salutation = value('salutation');
   const input: ContactInput = withoutEmpty({
-    salutation: value('salutation') ?? names.salutation,
+    // `Dr.`, `Miss` read as the form's choices, as in a typed card; any other word is left for validation to refuse.
+    salutation: salutation === undefined ? names.salutation : (salutationOf(salutation) ?? salutation),
     firstName: names.firstName,
     lastName: names.lastName,
     phone,

@@ -18,3 +18,9 @@ export function textEncodingOf(bytes: Uint8Array): { encoding: TextEncoding; bom
 function startsWith(bytes: Uint8Array, mark: number[]): boolean {
   return mark.every((byte, at) => bytes[at] === byte);
 }
+
+/** A text file's bytes as text, in the encoding `textEncodingOf` finds, without its byte order mark. */
+export function decodeText(bytes: Uint8Array): string {
+  const { encoding, bomLength } = textEncodingOf(bytes);
+  return new TextDecoder(encoding).decode(bytes.subarray(bomLength));
+}

@@ -1,4 +1,5 @@
 import type { SlackFile } from './message-card.js';
+import { decodeText } from '../contact/text-encoding.js';
 import { readResponseBody } from '../read-body.js';
 
 /** A card file is read as a stream and refused once it passes this. */
@@ -49,13 +50,4 @@ export async function downloadFile(
   const bytes = await readResponseBody(res, limit.bytes);
   if (bytes === undefined) throw new Error(limit.tooLarge);
   return bytes;
-}
-
-/** UTF-8 when it is; otherwise the Windows Latin-1 that older phones export. */
-export function decodeText(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
-  }
 }

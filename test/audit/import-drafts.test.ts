@@ -38,8 +38,8 @@ describe.each(testTargets())('import drafts and their submit on $name', (target)
     const key = await draft();
     expect((await findDraft(db(), key, 'U1'))?.draft).toEqual(ROWS);
     expect(await findDraft(db(), key, 'U2')).toBeUndefined();
-    const [{ n }] = await db().select({ n: sql<number>`count(*)::int` }).from(contactRequests).where(eq(contactRequests.importId, key));
-    expect(n).toBe(0);
+    const [counted] = await db().select({ n: sql<number>`count(*)::int` }).from(contactRequests).where(eq(contactRequests.importId, key));
+    expect(counted?.n).toBe(0);
   });
 
   it('records each ready row as a request of the import, with its line and event, and keeps the rest for the report', async () => {
@@ -54,7 +54,12 @@ describe.each(testTargets())('import drafts and their submit on $name', (target)
     const events = await db()
       .select({ kind: requestEvents.kind })
       .from(requestEvents)
-      .where(sql`${requestEvents.requestId} in (${sql.join(rows.map((r) => sql`${r.id}`), sql`, `)})`);
+      .where(
+        sql`${requestEvents.requestId} in (${sql.join(
+          rows.map((r) => sql`${r.id}`),
+          sql`, `,
+        )})`,
+      );
     expect(events.map((e) => e.kind)).toEqual(['recorded', 'recorded']);
     const [record] = await db().select().from(imports).where(eq(imports.id, key));
     expect(record).toMatchObject({ status: 'running', draft: null, requests: 2 });
@@ -69,8 +74,8 @@ describe.each(testTargets())('import drafts and their submit on $name', (target)
     expect((await submit(key, 'U2')).kind).toBe('gone');
     expect((await submit(key)).kind).toBe('recorded');
     expect((await submit(key)).kind).toBe('again');
-    const [{ n }] = await db().select({ n: sql<number>`count(*)::int` }).from(contactRequests).where(eq(contactRequests.importId, key));
-    expect(n).toBe(2);
+    const [counted] = await db().select({ n: sql<number>`count(*)::int` }).from(contactRequests).where(eq(contactRequests.importId, key));
+    expect(counted?.n).toBe(2);
   });
 
   it('sends a person’s own request before the rows of an import recorded earlier, and counts none of them ahead of it', async () => {
@@ -100,10 +105,7 @@ describe.each(testTargets())('import drafts and their submit on $name', (target)
     const stale = await draft();
     const submitted = await draft();
     await submit(submitted);
-    await db()
-      .update(imports)
-      .set({ createdAt: sql`now() - interval '25 hours'` })
-      .where(sql`${imports.id} in (${stale}, ${submitted})`);
+    await db().update(imports).set({ createdAt: sql`now() - interval '25 hours'` }).where(sql`${imports.id} in (${stale}, ${submitted})`);
     expect(await dropOldDrafts(db())).toBe(1);
     expect(await findDraft(db(), stale, 'U1')).toBeUndefined();
     const [kept] = await db().select().from(imports).where(eq(imports.id, submitted));
