@@ -145,7 +145,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
       imports: {
         saveDraft: (draft) => saveDraft(database.db, draft),
         findDraft: (key, userId) => findDraft(database.db, key, userId),
-        submit: (submission) => submitImport(database.db, submission, IMPORT_SUBMIT_WITHIN_MS),
+        submit: metrics.countImported((submission) => submitImport(database.db, submission, IMPORT_SUBMIT_WITHIN_MS)),
       },
       home,
       defaultCountry: config.defaultCountry,

@@ -166,6 +166,8 @@ describe.each(testTargets())('importing a shared spreadsheet on $name', (target)
         ),
       );
     expect(recorded[0]?.n).toBe(2);
+    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    expect(metrics).toMatch(/^contact_bot_requests_accepted_total\{source="import"\} 2$/m);
     // Delivered like any request, within the budget.
     await eventually(async () => {
       const made = await bot.database.db.select().from(emulatorContacts).where(eq(emulatorContacts.phoneE164, '+447911123456'));
