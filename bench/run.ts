@@ -3,7 +3,7 @@
  *
  *   npm run bench                                   PGlite only
  *   BENCH_DATABASE_URL=postgres://… npm run bench   …and PostgreSQL (scratch databases, dropped afterwards)
- *   npm run bench -- --only=ack,dm                  some scenarios: phone, parse, cold, ack, dm, drain, budget, home
+ *   npm run bench -- --only=ack,dm                  some scenarios: phone, parse, cold, ack, dm, drain, budget, home, import
  *   npm run bench -- --profile [--only=…]           also `--cpu-prof` every product process (profiles in /tmp)
  *   BENCH_NODE_OPTIONS='--max-old-space-size=96' npm run bench    node flags for the product processes
  *   npm run bench -- --start=tsx                    start the product with `node --import tsx src/main.ts`
@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { benchTmp, cleanUp, pgliteTemplate, postgresVersion } from './lib/databases.js';
 import { startBenchSlack } from './lib/fake-slack.js';
 import { homeGoal, homePublish, renderHome, type HomeResult } from './home.js';
+import { importGoals, importRun, renderImport, type ImportResult } from './import.js';
 import { ROOT, prepareStartPath, type StartPath } from './lib/processes.js';
 import { BATCH_SIZE, budgetDrain, budgetGoals, recoveryDrain, renderBudget, type BudgetResults } from './budget.js';
 import { UNLIMITED_CALLS } from './lib/endpoint.js';
@@ -42,7 +43,7 @@ import {
   type RssReading,
 } from './scenarios.js';
 
-const SCENARIOS = ['phone', 'parse', 'cold', 'ack', 'dm', 'drain', 'budget', 'home'] as const;
+const SCENARIOS = ['phone', 'parse', 'cold', 'ack', 'dm', 'drain', 'budget', 'home', 'import'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const argv = process.argv.slice(2);
@@ -77,6 +78,7 @@ interface Results {
   drain: DrainResult[];
   budget: BudgetResults;
   home: HomeResult[];
+  import: ImportResult[];
   failures: string[];
 }
 
@@ -97,7 +99,7 @@ async function step<T>(results: Results, what: string, run: () => Promise<T> | T
 
 async function main(): Promise<number> {
   const started = performance.now();
-  const results: Results = { cold: [], dm: [], drain: [], budget: { drains: [], recoveries: [] }, home: [], failures: [] };
+  const results: Results = { cold: [], dm: [], drain: [], budget: { drains: [], recoveries: [] }, home: [], import: [], failures: [] };
   const slack = await startBenchSlack();
   const start = prepareStartPath(startMode as 'auto' | 'bundle' | 'tsx', benchTmp());
   log(`product start path: ${start.describe}`);
@@ -172,6 +174,14 @@ async function main(): Promise<number> {
       for (const kind of kinds) {
         const r = await step(results, `budget: 1 000 queued in an outage, then recovery (${kind})`, () => recoveryDrain(ctx, kind));
         if (r) results.budget.recoveries.push(r);
+      }
+    }
+    if (wanted('import')) {
+      for (const kind of kinds) {
+        const r = await step(results, `import of 5 000 rows: preview, submit, delivery at 60 calls/min (${kind})`, () =>
+          importRun(ctx, kind),
+        );
+        if (r) results.import.push(r);
       }
     }
     if (wanted('home')) {
@@ -373,6 +383,7 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
   }
 
   out.push(...renderHome(r.home));
+  out.push(...renderImport(r.import, table));
 
   const rss: RssReading[] = [
     ...r.cold.map((c) => c.rss),
@@ -510,6 +521,7 @@ function render(r: Results, info: { pgServer: string | undefined; totalSeconds: 
     }
   }
   goals.push(homeGoal(r.home));
+  goals.push(...importGoals(r.import));
   out.push(table(['goal', 'measured', 'verdict'], goals, ['l', 'l', 'l']), '');
 
   if (r.failures.length) out.push('## Failures', '', ...r.failures.map((f) => `- ${f}`), '');

@@ -123,6 +123,8 @@ export const imports = pgTable(
       .default('draft'),
     /** The rows as read, until the submit turns them into requests (then null). */
     draft: jsonb('draft').$type<ImportRow[]>(),
+    /** The file's columns that were not read, as the preview names them. */
+    ignoredColumns: jsonb('ignored_columns').$type<string[]>().notNull().default([]),
     /** The country assumed for numbers written without `+`. */
     country: text('country').notNull(),
     /** Rows that did not become requests (invalid, or repeating an earlier number), kept for the report. */

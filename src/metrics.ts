@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { contactRequests } from '../db/schema.js';
 import { readDeliveryHealth, type DeliveryHealth } from './audit/health.js';
+import type { ImportSubmission, SubmittedImport } from './audit/import-drafts.js';
 import type { SendNotice } from './audit/outbox.js';
 import type { DeliveryHooks } from './audit/settle.js';
 import type { SubmitDeps } from './audit/submit.js';
@@ -8,6 +9,8 @@ import type { Db } from './database.js';
 import type { ContactsClient } from './kore/client.js';
 import type { Outcome } from './kore/outcome.js';
 import type { Log } from './log.js';
+
+type SubmitImport = (submission: ImportSubmission) => Promise<SubmittedImport>;
 
 /**
  * The app's Prometheus metrics, in a registry of its own (several apps may run in one process), and the wrappers that
@@ -17,6 +20,8 @@ export interface AppMetrics {
   registry: Registry;
   /** Counts each request recorded anew by way in (a repeated submission is the same request, not counted again). */
   countAccepted(delivery: SubmitDeps['delivery']): SubmitDeps['delivery'];
+  /** Counts the requests of each import recorded anew, as accepted from `import`. */
+  countImported(submit: SubmitImport): SubmitImport;
   /** Counts each request settled here by final status. */
   countSettled(hooks: DeliveryHooks): DeliveryHooks;
   /** Counts each call to the contacts endpoint by outcome, and times it. */
@@ -108,6 +113,11 @@ export function createMetrics(db: Db, opts: MetricsOptions): AppMetrics {
       },
       deliverNow: (ids) => delivery.deliverNow(ids),
     }),
+    countImported: (submit) => async (submission) => {
+      const submitted = await submit(submission);
+      if (submitted.kind === 'recorded') accepted.inc({ source: 'import' }, submitted.record.requests);
+      return submitted;
+    },
     countSettled: (hooks) => ({
       onQueued: (row) => hooks.onQueued(row),
       onSettled(row) {

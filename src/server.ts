@@ -4,6 +4,7 @@ import { callBudgetOf } from './audit/budget.js';
 import { numberHolder } from './audit/contacts.js';
 import { createDelivery } from './audit/delivery.js';
 import { contactToChange, requestToRetry } from './audit/changeable.js';
+import { findDraft, saveDraft, submitImport } from './audit/import-drafts.js';
 import { cancelImport, findImport } from './audit/import-progress.js';
 import { outcomeMessages } from './audit/notices.js';
 import { createOutbox } from './audit/outbox.js';
@@ -25,6 +26,12 @@ import { slackOutcomes } from './slack/outcomes.js';
 import { stepCompletion, stepStyle } from './slack/step-outcomes.js';
 import { slackStyle } from './slack/views/report.js';
 import { webApiOptions } from './slack/web-api.js';
+
+/**
+ * How long an import's submit may take to record its requests: Slack waits 3 s for the ack, and the preview is counted
+ * again before it.
+ */
+const IMPORT_SUBMIT_WITHIN_MS = 2_000;
 
 /** A running contact bot. */
 export interface ContactBot {
@@ -114,7 +121,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
     log,
   });
   // Imports' rows are told together, by one progress message per import, which refreshes its user's App Home.
-  const imports = createImportReporter(database.db, {
+  const importProgress = createImportReporter(database.db, {
     client,
     pace: { budget, batchSize: config.delivery.batchSize },
     refreshHome: refreshHome.user,
@@ -144,10 +151,15 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
       report: (row) => reportRequest(reports, row, slackStyle),
       contactToChange: (requestId) => contactToChange(database.db, requestId),
       requestToRetry: (requestId) => requestToRetry(database.db, requestId),
-      importToCancel: (importId) => findImport(database.db, importId),
-      cancelImport: async (importId, by) => {
-        await cancelImport(database.db, importId, by);
-        imports.nudge();
+      imports: {
+        saveDraft: (draft) => saveDraft(database.db, draft),
+        findDraft: (key, userId) => findDraft(database.db, key, userId),
+        submit: metrics.countImported((submission) => submitImport(database.db, submission, IMPORT_SUBMIT_WITHIN_MS)),
+        toCancel: (importId) => findImport(database.db, importId),
+        cancel: async (importId, by) => {
+          await cancelImport(database.db, importId, by);
+          importProgress.nudge();
+        },
       },
       home,
       defaultCountry: config.defaultCountry,
@@ -160,7 +172,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
   await app.start(config.port);
   delivery.start();
   outbox.start();
-  imports.start();
+  importProgress.start();
   log.info({ port: config.port, mode: settings.appToken ? 'socket' : 'http', database: database.kind }, 'contact bot started');
   return {
     database,
@@ -170,7 +182,7 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
       const until = Date.now() + graceMs;
       await delivery.stop(graceMs);
       const rest = Math.max(0, until - Date.now());
-      await Promise.all([outbox.stop(rest), imports.stop(rest)]);
+      await Promise.all([outbox.stop(rest), importProgress.stop(rest)]);
       await endpoint.emulator?.close();
       await database.close();
     },

@@ -15,6 +15,10 @@ export interface BenchSlack {
   onMessage: ((text: string, at: number) => void) | undefined;
   /** Each `views.publish`: whose home, and when it arrived. */
   onPublish: ((userId: string, at: number) => void) | undefined;
+  /** Each call of another method, with its raw body, when set (the body is read only then). */
+  onCall: ((method: string, body: string, at: number) => void) | undefined;
+  /** Serves `content` at `/files/<name>`, as Slack's file host would to the bot; returns its URL. */
+  serveFile(name: string, content: string): string;
   count(method: string, token?: string): number;
   close(): Promise<void>;
 }
@@ -57,11 +61,17 @@ function answer(method: string): string {
 
 export async function startBenchSlack(): Promise<BenchSlack> {
   const counts = new Map<string, number>();
+  const files = new Map<string, string>();
   const slack: BenchSlack = {
     url: '',
     counts,
     onMessage: undefined,
     onPublish: undefined,
+    onCall: undefined,
+    serveFile(name, content) {
+      files.set(name, content);
+      return `${slack.url.replace(/\/api\/$/, '')}/files/${name}`;
+    },
     count(method, token) {
       let total = 0;
       for (const [key, n] of counts) {
@@ -73,6 +83,8 @@ export async function startBenchSlack(): Promise<BenchSlack> {
     close: async () => {},
   };
   const server = createServer((req, res) => {
+    const file = req.url?.startsWith('/files/') ? files.get(req.url.slice('/files/'.length)) : undefined;
+    if (file !== undefined) return void res.writeHead(200, { 'content-type': 'text/csv' }).end(file);
     const method = (req.url ?? '/').split('?')[0]!.replace(/^\/(api\/)?/, '');
     const token = req.headers.authorization?.replace(/^Bearer /, '') ?? '-';
     const key = `${method} ${token}`;
@@ -89,6 +101,12 @@ export async function startBenchSlack(): Promise<BenchSlack> {
         const at = performance.now();
         reply();
         slack.onPublish?.(argument(raw, req.headers['content-type'], 'user_id'), at);
+      });
+    } else if (slack.onCall) {
+      void readText(req).then((raw) => {
+        const at = performance.now();
+        reply();
+        slack.onCall?.(method, raw, at);
       });
     } else {
       req.resume();

@@ -5,6 +5,7 @@ CREATE TABLE "imports" (
 	"file_name" text NOT NULL,
 	"status" text DEFAULT 'draft' NOT NULL,
 	"draft" jsonb,
+	"ignored_columns" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"country" text NOT NULL,
 	"not_imported" jsonb,
 	"requests" integer DEFAULT 0 NOT NULL,

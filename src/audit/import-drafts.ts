@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
-import { contactRequests, imports, requestEvents, type NotImported } from '../../db/schema.js';
+import { contactRequests, imports, requestEvents, type NotImported, type Reply } from '../../db/schema.js';
 import type { ImportRow } from '../contact/import-file.js';
 import type { ImportPreview } from '../contact/import-preview.js';
 import { transactionWithin, type Db } from '../database.js';
@@ -13,6 +13,8 @@ export interface NewDraft {
   userId: string;
   fileName: string;
   rows: ImportRow[];
+  /** The file's columns that were not read. */
+  ignoredColumns: string[];
   country: string;
 }
 
@@ -25,6 +27,7 @@ export async function saveDraft(db: Db, draft: NewDraft): Promise<string> {
     userId: draft.userId,
     fileName: draft.fileName,
     draft: draft.rows,
+    ignoredColumns: draft.ignoredColumns,
     country: draft.country,
   });
   return id;
@@ -63,9 +66,6 @@ export interface ImportSubmission {
 /** What a submit came to: recorded now, already recorded by an earlier submit of the same draft, or no such draft. */
 export type SubmittedImport = { kind: 'recorded' | 'again'; record: ImportRecord } | { kind: 'gone' };
 
-/** Rows per insert statement: PostgreSQL takes at most 65,535 parameters in one, and a request has 15. */
-const ROWS_PER_INSERT = 1_000;
-
 /**
  * Turns a draft into requests (source `import`), all in one transaction within `withinMs` (else `TooSlowError`, and
  * nothing is recorded): each ready row, its `recorded` event, and the import's rows that were not imported.
@@ -101,32 +101,42 @@ export async function submitImport(db: Db, submission: ImportSubmission, withinM
         .where(and(eq(imports.id, importId), eq(imports.userId, submission.userId)));
       return earlier ? { kind: 'again', record: earlier } : { kind: 'gone' };
     }
-    for (let from = 0; from < preview.ready.length; from += ROWS_PER_INSERT) {
-      const ids = await tx
-        .insert(contactRequests)
-        .values(
-          preview.ready.slice(from, from + ROWS_PER_INSERT).map(({ line, contact }) => ({
-            idempotencyKey: `import:${importId}:${line}`,
-            teamId: submission.teamId,
-            userId: submission.userId,
-            source: 'import' as const,
-            importId,
-            importLine: line,
-            salutation: contact.salutation,
-            firstName: contact.firstName,
-            lastName: contact.lastName,
-            phoneE164: contact.phone.e164,
-            countryCode: contact.phone.countryCode,
-            nationalNumber: contact.phone.nationalNumber,
-            extension: contact.phone.extension,
-            reply: { kind: 'import' as const },
-          })),
-        )
-        .returning({ id: contactRequests.id });
-      await tx
-        .insert(requestEvents)
-        .values(ids.map(({ id }) => ({ requestId: id, kind: 'recorded', detail: { source: 'import', importId } })));
-    }
+    await recordImportRequests(tx, submission);
     return { kind: 'recorded', record };
   });
+}
+
+/**
+ * Each ready row of an import as a request with its `recorded` event, in one statement: the rows go as one JSON
+ * parameter, which costs a fraction of binding 15 parameters a row for thousands of rows.
+ */
+async function recordImportRequests(tx: Db, { importId, teamId, userId, preview }: ImportSubmission): Promise<void> {
+  const rows = preview.ready.map(({ line, contact }) => ({
+    line,
+    salutation: contact.salutation ?? null,
+    first_name: contact.firstName,
+    last_name: contact.lastName,
+    e164: contact.phone.e164,
+    country_code: contact.phone.countryCode,
+    national_number: contact.phone.nationalNumber,
+    extension: contact.phone.extension ?? null,
+  }));
+  const reply: Reply = { kind: 'import' };
+  const t = contactRequests;
+  await tx.execute(sql`
+    with recorded as (
+      insert into ${t} (${sql.identifier(t.idempotencyKey.name)}, ${sql.identifier(t.teamId.name)}, ${sql.identifier(t.userId.name)},
+        ${sql.identifier(t.source.name)}, ${sql.identifier(t.importId.name)}, ${sql.identifier(t.importLine.name)},
+        ${sql.identifier(t.salutation.name)}, ${sql.identifier(t.firstName.name)}, ${sql.identifier(t.lastName.name)},
+        ${sql.identifier(t.phoneE164.name)}, ${sql.identifier(t.countryCode.name)}, ${sql.identifier(t.nationalNumber.name)},
+        ${sql.identifier(t.extension.name)}, ${sql.identifier(t.reply.name)})
+      select 'import:' || ${importId}::text || ':' || r.line, ${teamId ?? null}::text, ${userId}::text, 'import', ${importId}::text, r.line,
+        r.salutation, r.first_name, r.last_name, r.e164, r.country_code, r.national_number, r.extension, ${JSON.stringify(reply)}::jsonb
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(line int, salutation text, first_name text, last_name text,
+        e164 text, country_code text, national_number text, extension text)
+      order by r.line
+      returning ${sql.identifier(t.id.name)} as id
+    )
+    insert into ${requestEvents} (${sql.identifier(requestEvents.requestId.name)}, ${sql.identifier(requestEvents.kind.name)}, ${sql.identifier(requestEvents.detail.name)})
+    select id, 'recorded', ${JSON.stringify({ source: 'import', importId })}::jsonb from recorded`);
 }

@@ -88,7 +88,7 @@ export async function recordRequest(
 
 /**
  * Leases pending requests that are due (or the given ones) for one attempt each, skipping rows another
- * instance holds, so every attempt is made by exactly one worker. A change to a contact waits while an earlier
+ * instance holds, so every attempt is made by exactly one worker. Requests of imports come after all others. A change to a contact waits while an earlier
  * request for that contact is pending, so changes reach the endpoint in the order they were made.
  */
 export async function claimRequests(db: Db, opts: { leaseMs: number; limit: number; ids?: number[] }): Promise<RequestRow[]> {
@@ -111,7 +111,8 @@ export async function claimRequests(db: Db, opts: { leaseMs: number; limit: numb
           ),
         ),
       )
-      .orderBy(t.nextAttemptAt, t.id)
+      // A person waiting on one contact goes before the rows of an import, which waits for thousands anyway.
+      .orderBy(sql`${t.importId} is not null`, t.nextAttemptAt, t.id)
       .limit(opts.limit)
       .for('update', { skipLocked: true });
     const rows = await tx

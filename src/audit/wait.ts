@@ -40,8 +40,9 @@ export async function readWait(db: Db, requestId: number, pace: BudgetPace): Pro
 }
 
 /**
- * How many pending requests a worker will claim before this one: those due earlier, or at the same time and recorded
- * before it (claims go by the time a request is due), not counting those being sent right now.
+ * How many pending requests a worker will claim before this one (not a row of an import, which all come after it):
+ * those due earlier, or at the same time and recorded before it (claims go by the time a request is due), not counting
+ * those being sent right now.
  */
 export async function requestsAhead(db: Db, requestId: number): Promise<number> {
   const t = contactRequests;
@@ -53,6 +54,7 @@ export async function requestsAhead(db: Db, requestId: number): Promise<number> 
     .where(
       and(
         eq(t.status, 'pending'),
+        isNull(t.importId),
         // The bound alone lets the partial index of due requests find them; the tie is broken by id.
         lte(t.nextAttemptAt, mine.nextAttemptAt),
         or(lt(t.nextAttemptAt, mine.nextAttemptAt), lt(t.id, requestId)),

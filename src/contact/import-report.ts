@@ -1,4 +1,6 @@
-/** A row of an import file that did not become a contact, with its values as read and why. */
+import { stringify } from 'csv-stringify/sync';
+
+/** A row of an import that was not created, and why. */
 export interface NotCreatedRow {
   line: number;
   salutation?: string | null;
@@ -10,17 +12,27 @@ export interface NotCreatedRow {
   reason: string;
 }
 
-const HEADER = ['line', 'salutation', 'first_name', 'last_name', 'phone', 'country', 'extension', 'reason'];
+const COLUMNS = ['line', 'salutation', 'first_name', 'last_name', 'phone', 'country', 'extension', 'reason'];
+/** Excel reads a UTF-8 file as such only with a byte order mark; without one, `Müller` opens as `MÃ¼ller`. */
+const BOM = '\uFEFF';
+/** What a spreadsheet takes for the start of a formula (or a cell that turns into one). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A number as the report writes it (`+91 98765 43210`): its `+` starts no formula worth guarding. */
+const PHONE_LIKE = /^\+[0-9 ()-]+$/;
 
-/** The rows not created as a CSV (RFC 4180: a header row, fields quoted when they hold a quote, comma or line break). */
+/**
+ * The CSV of the rows an import did not create, with the reason for each, for the user to fix and import again.
+ * A cell that a spreadsheet would run as a formula (`=HYPERLINK(…)` in a name) is written with a leading `'`.
+ */
 export function notCreatedCsv(rows: NotCreatedRow[]): string {
-  const lines = rows.map((row) =>
-    [row.line, row.salutation, row.firstName, row.lastName, row.phone, row.country, row.extension, row.reason].map(field),
+  const records = rows.map((row) =>
+    [row.line, row.salutation, row.firstName, row.lastName, row.phone, row.country, row.extension, row.reason].map((cell) =>
+      typeof cell === 'string' ? inert(cell) : (cell ?? ''),
+    ),
   );
-  return [HEADER, ...lines].map((fields) => `${fields.join(',')}\r\n`).join('');
+  return BOM + stringify([COLUMNS, ...records], { record_delimiter: 'windows' });
 }
 
-function field(value: string | number | null | undefined): string {
-  const text = String(value ?? '');
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+function inert(cell: string): string {
+  return FORMULA_START.test(cell) && !PHONE_LIKE.test(cell) ? `'${cell}` : cell;
 }

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { ContactTarget, RetryTarget } from '../audit/changeable.js';
+import type { ImportRecord, ImportSubmission, NewDraft, SubmittedImport } from '../audit/import-drafts.js';
 import type { ImportProgress } from '../audit/import-progress.js';
 import type { Report } from '../audit/report.js';
 import type { RequestRow } from '../audit/requests.js';
@@ -17,10 +18,18 @@ export interface SlackDeps {
   contactToChange(requestId: number): Promise<ContactTarget>;
   /** Reads request `requestId` again for a retry. */
   requestToRetry(requestId: number): Promise<RetryTarget>;
-  /** Reads import `importId` again for its Cancel button: who started it, and whether it is still running. */
-  importToCancel(importId: string): Promise<ImportProgress | undefined>;
-  /** Cancels the rows of an import not yet sent, on behalf of `by`; its progress message says so at its next edit. */
-  cancelImport(importId: string, by: string): Promise<void>;
+  /** Bulk imports: a file's rows kept as a draft while its preview is open, and the submit that makes them requests. */
+  imports: {
+    saveDraft(draft: NewDraft): Promise<string>;
+    /** The user's draft by its key, while it is one. */
+    findDraft(key: string, userId: string): Promise<ImportRecord | undefined>;
+    /** Records the requests in one transaction, within Slack's wait for the ack, or throws (`TooSlowError`). */
+    submit(submission: ImportSubmission): Promise<SubmittedImport>;
+    /** Reads import `importId` again for its Cancel button: who started it, and whether it is still running. */
+    toCancel(importId: string): Promise<ImportProgress | undefined>;
+    /** Cancels the rows of an import not yet sent, on behalf of `by`; its progress message says so at its next edit. */
+    cancel(importId: string, by: string): Promise<void>;
+  };
   /** A user's App Home as it stands now. */
   home(userId: string): Promise<types.HomeView>;
   defaultCountry: CountryCode;

@@ -98,6 +98,16 @@ export function vCardFiles(message: SlackMessage): SlackFile[] {
   return records(message.files).filter(isVCardFile);
 }
 
+const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/tab-separated-values']);
+
+/** The files of a message that are spreadsheets exported as CSV (or tab-separated), by type or name. */
+export function csvFiles(message: SlackMessage): SlackFile[] {
+  return records(message.files).filter(
+    (file) =>
+      CSV_TYPES.has(String(file.mimetype)) || file.filetype === 'csv' || file.filetype === 'tsv' || /\.(csv|tsv)$/i.test(String(file.name)),
+  );
+}
+
 /** Slack's types describe what Slack sends; a forged payload may send anything, so lists are checked. */
 function records<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? value.filter((v) => typeof v === 'object' && v !== null) : [];

@@ -33,6 +33,7 @@ function listedImport(id: string, fields: Partial<ImportProgress> = {}): ImportP
     userId: 'U1',
     fileName: `${id}.csv`,
     status: 'running',
+    ignoredColumns: [],
     country: 'IN',
     requests: 10,
     notImportedCount: 0,

@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findImport, importCounts } from '../../src/audit/import-progress.js';
 import { contactStore } from '../../src/emulator/contacts.js';
@@ -7,7 +8,7 @@ import { SIGNING_SECRET, startTestBot, type TestBot } from '../support/bot.js';
 import { testTargets } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack, type FakeSlack, type SlackCall } from '../support/fake-slack.js';
-import { mobiles, parseCsv, shownMessage, submittedImport } from '../support/imports.js';
+import { mobiles, shownMessage, submittedImport } from '../support/imports.js';
 import { appHomeOpened, buttonClick, postSigned, postSignedEvent } from '../support/slack-requests.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
@@ -34,7 +35,7 @@ async function importMessages(slack: FakeSlack, bot: TestBot, importId: string) 
 
 /** The uploaded CSV of the rows not created, read as records under its header. */
 function uploadedReport(slack: FakeSlack, fileId: string): Record<string, string>[] {
-  const [header, ...records] = parseCsv(slack.uploads.get(fileId)?.toString('utf8') ?? '');
+  const [header, ...records] = parse(slack.uploads.get(fileId) ?? '', { bom: true }) as string[][];
   expect(header).toEqual(['line', 'salutation', 'first_name', 'last_name', 'phone', 'country', 'extension', 'reason']);
   return records.map((fields) => Object.fromEntries(header!.map((name, i) => [name, fields[i] ?? ''])));
 }

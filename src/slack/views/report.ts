@@ -65,13 +65,13 @@ export function reportModal(report: Report, operation: Operation): types.ModalVi
   };
 }
 
-/** Shown while a shared card's files are read. */
-export function loadingModal(): types.ModalView {
+/** Shown while a shared message's files are read: its cards, or a spreadsheet to import. */
+export function loadingModal(what = 'the contact card'): types.ModalView {
   return {
     type: 'modal',
     callback_id: CONTACT_MODAL,
     title: { type: 'plain_text', text: 'Add contact' },
     close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ':hourglass_flowing_sand: Reading the contact card…' } }],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:hourglass_flowing_sand: Reading ${what}…` } }],
   };
 }

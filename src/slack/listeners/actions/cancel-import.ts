@@ -13,11 +13,11 @@ export function cancelImportButton(deps: SlackDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const clicker = args.body.user.id;
-    const record = await deps.importToCancel(args.action.value ?? '');
+    const record = await deps.imports.toCancel(args.action.value ?? '');
     if (!record || !deps.permissions.mayChange(clicker, record.userId)) return tellClicker(args, NOT_YOUR_IMPORT);
     if (record.status === 'done') return tellClicker(args, 'This import has finished: nothing was left to cancel.');
     try {
-      await deps.cancelImport(record.id, clicker);
+      await deps.imports.cancel(record.id, clicker);
     } catch (error) {
       args.logger.error({ import: record.id, err: error }, 'could not cancel an import');
       await tellClicker(args, 'The bot could not cancel the import just now. Nothing was changed; please try again in a minute.');

@@ -1,9 +1,11 @@
-import type { App, BlockAction, BlockButtonAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, BlockButtonAction, ButtonAction, ExternalSelectAction } from '@slack/bolt';
 import { ACTIONS } from '../../actions.js';
 import type { SlackDeps } from '../../deps.js';
+import { IMPORT_COUNTRY } from '../../views/import-modal.js';
 import { cancelImportButton } from './cancel-import.js';
 import { deleteContactButton } from './delete-contact.js';
 import { editContactButton } from './edit-contact.js';
+import { importCountryChanged } from './import-country.js';
 import { openAddContact } from './open-add-contact.js';
 import { retryRequestButton } from './retry-request.js';
 
@@ -14,4 +16,5 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTIONS.deleteContact, deleteContactButton(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.retryRequest, retryRequestButton(deps));
   app.action<BlockAction<ButtonAction>>(ACTIONS.cancelImport, cancelImportButton(deps));
+  app.action<BlockAction<ExternalSelectAction>>(IMPORT_COUNTRY, importCountryChanged(deps));
 }

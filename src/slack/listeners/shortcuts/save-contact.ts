@@ -2,15 +2,17 @@ import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs, t
 import { parseCard } from '../../../contact/card.js';
 import { NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { downloadVCard } from '../../download.js';
-import { messageCard, vCardFiles, type SlackMessage } from '../../message-card.js';
+import { cardsImport, csvImport } from '../../import-preview.js';
+import { csvFiles, messageCard, vCardFiles, type SlackMessage } from '../../message-card.js';
 import { showForm, type FormRequest } from '../../open-form.js';
 import { prefilledModal } from '../../prefilled-modal.js';
 import { escapeMrkdwn } from '../../views/mrkdwn.js';
 import { loadingModal } from '../../views/report.js';
 
 /**
- * "Save as contact" on a message: the contact modal prefilled from the card it carries. When there are
- * files to read, a loading modal is opened at once so the trigger does not expire during the download.
+ * "Save as contact" on a message: the contact modal prefilled from the card it carries, or the import modal when its
+ * files hold several contacts (a CSV, or more than one card). When there are files to read, a loading modal is opened
+ * at once so the trigger does not expire during the download.
  */
 export function saveContactShortcut(deps: SlackDeps) {
   return async ({
@@ -25,6 +27,7 @@ export function saveContactShortcut(deps: SlackDeps) {
     if (!deps.permissions.mayCreateContacts(shortcut.user.id))
       return void (await respond({ response_type: 'ephemeral', text: NOT_ALLOWED }));
     const message: SlackMessage = shortcut.message ?? {};
+    const [csv] = csvFiles(message);
     const files = vCardFiles(message);
     const request: FormRequest = {
       user: shortcut.user.id,
@@ -34,8 +37,15 @@ export function saveContactShortcut(deps: SlackDeps) {
     };
     const open = (view: types.ModalView) =>
       showForm('views.open', () => client.views.open({ trigger_id: shortcut.trigger_id, view }), request);
-    const loading = files.length > 0 ? await open(loadingModal()) : undefined;
-    if (files.length > 0 && loading === undefined) return; // the user has been told the form could not open
+    const loading = csv || files.length > 0 ? await open(loadingModal(csv ? 'the spreadsheet' : undefined)) : undefined;
+    if ((csv || files.length > 0) && loading === undefined) return; // the user has been told the form could not open
+    const viewId = loading?.view?.id;
+    const show = async (view: types.ModalView) => {
+      if (viewId) await showForm('views.update', () => client.views.update({ view_id: viewId, view }), request);
+      else await open(view);
+    };
+    const importer = { userId: shortcut.user.id, teamId: shortcut.team?.id, botToken: context.botToken ?? '' };
+    if (csv) return show(await csvImport(deps, importer, csv));
 
     const vcards: string[] = [];
     const unread: string[] = [];
@@ -47,11 +57,15 @@ export function saveContactShortcut(deps: SlackDeps) {
         unread.push(escapeMrkdwn(`${file.name ?? 'the attached card'} (${error instanceof Error ? error.message : 'unreadable'})`));
       }
     }
+    const cards = await cardsImport(
+      deps,
+      importer,
+      files.length === 1 ? (files[0]?.name ?? 'the card file') : `${files.length} card files`,
+      vcards,
+    );
+    if (cards) return show(cards);
     const { drafts } = parseCard(messageCard(message, vcards));
-    const view = prefilledModal(drafts[0] ?? {}, deps.defaultCountry, { source: 'shortcut' }, shortcutNote(drafts.length, unread));
-    const viewId = loading?.view?.id;
-    if (viewId) await showForm('views.update', () => client.views.update({ view_id: viewId, view }), request);
-    else await open(view);
+    await show(prefilledModal(drafts[0] ?? {}, deps.defaultCountry, { source: 'shortcut' }, shortcutNote(drafts.length, unread)));
   };
 }
 

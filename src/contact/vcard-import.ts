@@ -1,0 +1,45 @@
+import { setImmediate } from 'node:timers/promises';
+import { CardFilesBudget } from './caps.js';
+import type { ContactDraft } from './contact.js';
+import { IMPORT_ROW_LIMIT } from './import-file.js';
+import { parseVCards } from './vcard.js';
+
+/** Cards parsed between two turns of the event loop: a few milliseconds' work. */
+const CARDS_PER_TURN = 100;
+const CARD_END = /END:VCARD[^\n]*\n?/gi;
+
+/**
+ * What an import may read from a message's card files together: a card more than an import takes (so a file past
+ * the limit is known to be), and lines and properties for that many real cards.
+ */
+function importBudget(): CardFilesBudget {
+  const budget = new CardFilesBudget();
+  budget.cards = IMPORT_ROW_LIMIT + 1;
+  budget.lines = 50_000;
+  budget.properties = 25_000;
+  return budget;
+}
+
+/**
+ * Every card of an import's `.vcf` texts, in order, up to one more than an import takes. Parsed a hundred cards at a
+ * time with a turn of the event loop between, so a file of thousands never holds it up.
+ */
+export async function readImportCards(texts: readonly string[]): Promise<ContactDraft[]> {
+  const budget = importBudget();
+  const cards: ContactDraft[] = [];
+  for (const text of texts) {
+    let from = 0;
+    let ends = 0;
+    CARD_END.lastIndex = 0;
+    for (let end = CARD_END.exec(text); from < text.length; end = CARD_END.exec(text)) {
+      ends += end ? 1 : 0;
+      if (end && ends % CARDS_PER_TURN !== 0) continue;
+      const to = end ? end.index + end[0].length : text.length;
+      cards.push(...parseVCards(text.slice(from, to), budget));
+      from = to;
+      if (budget.cards === 0) return cards;
+      await setImmediate();
+    }
+  }
+  return cards;
+}
