@@ -1,10 +1,11 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { contactRequests, imports, requestEvents, type NotImported } from '../../db/schema.js';
 import type { Db } from '../database.js';
 import type { ImportRecord } from './import-drafts.js';
 import { statusInWords } from './report.js';
 import type { RequestRow, RequestStatus } from './requests.js';
-import { callsUntilSent, requestsAhead, type BudgetPace } from './wait.js';
+import { callsUntilSent, type BudgetPace } from './wait.js';
 
 /** How many of an import's requests stand at each status (a status none has is missing). */
 export type ImportCounts = Partial<Record<RequestStatus, number>>;
@@ -99,8 +100,8 @@ export async function importNotShown(db: Db, importId: string, retryInMs: number
 
 /**
  * About how long until the last of an import's waiting rows is sent: the budget's wait for the call that carries it,
- * behind every request due before it (of any import or user), or its own retry's time when that is later. Undefined
- * when none waits.
+ * behind every request claimed before it — everyone's own contacts, then imports' rows due before it — or its own
+ * retry's time when that is later. Undefined when none waits.
  */
 export async function importTimeLeft(db: Db, importId: string, pace: BudgetPace): Promise<number | undefined> {
   const t = contactRequests;
@@ -111,8 +112,20 @@ export async function importTimeLeft(db: Db, importId: string, pace: BudgetPace)
     .orderBy(desc(t.nextAttemptAt), desc(t.id))
     .limit(1);
   if (!last) return undefined;
-  const ahead = await requestsAhead(db, last.id);
-  return Math.max(last.dueInMs, await pace.budget.waitFor(callsUntilSent(ahead, pace.batchSize)));
+  const mine = alias(contactRequests, 'mine');
+  // Claims go by (a row of an import, when due, id): those not being sent now that come before this row.
+  const [ahead] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(t)
+    .innerJoin(mine, eq(mine.id, last.id))
+    .where(
+      and(
+        eq(t.status, 'pending'),
+        or(isNull(t.leaseUntil), lt(t.leaseUntil, sql`now()`)),
+        or(isNull(t.importId), sql`(${t.nextAttemptAt}, ${t.id}) < (${mine.nextAttemptAt}, ${mine.id})`),
+      ),
+    );
+  return Math.max(last.dueInMs, await pace.budget.waitFor(callsUntilSent(ahead?.n ?? 0, pace.batchSize)));
 }
 
 /** One import by id, as its progress is followed. */

@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callBudgetOf } from '../../src/audit/budget.js';
+import { findImport, importTimeLeft } from '../../src/audit/import-progress.js';
+import { recordRequest } from '../../src/audit/requests.js';
+import { validateContact } from '../../src/contact/validate.js';
+import { testTargets, type TestDatabase } from '../support/databases.js';
+import { mobiles, submittedImport } from '../support/imports.js';
+
+const MINUTE_S = 61;
+
+describe.each(testTargets())("an import's progress in the audit trail on $name", (target) => {
+  let database: TestDatabase;
+  const db = () => database.db;
+
+  // A database each: the time left counts every pending request.
+  beforeEach(async () => {
+    database = await target.open();
+  });
+  afterEach(async () => {
+    await database?.close();
+  });
+
+  it('counts the rows not imported in the database', async () => {
+    const inputs = [
+      { firstName: 'Ok', lastName: 'Row', phone: '98765 60001' },
+      { firstName: 'Bad', lastName: 'Row', phone: '12' },
+      { firstName: 'Again', lastName: 'Row', phone: '98765 60001' },
+    ];
+    const { importId } = await submittedImport(db(), { userId: 'U1', fileName: 'count.csv', inputs });
+    expect(await findImport(db(), importId)).toMatchObject({ requests: 1, notImportedCount: 2 });
+  });
+
+  it('puts the time left at the call that carries its last row, behind the contacts people wait for, by the budget', async () => {
+    // One call a minute, spent: the budget frees a call each window from now on.
+    const budget = callBudgetOf(db(), { accountId: 'acct-time-left', callsPerMinute: 1 });
+    expect((await budget.take()).granted).toBe(true);
+    const pace = { budget, batchSize: 1 };
+    const inputs = mobiles(60101, 4).map((phone, i) => ({ firstName: `Row${i}`, lastName: 'Left', phone }));
+    const { importId } = await submittedImport(db(), { userId: 'U1', fileName: 'left.csv', inputs });
+    // Its last row goes with the fourth call from now: four windows.
+    const before = (await importTimeLeft(db(), importId, pace))! / 1000;
+    expect(before).toBeGreaterThan(3 * MINUTE_S);
+    expect(before).toBeLessThanOrEqual(4 * MINUTE_S);
+
+    // An agent's own contact, recorded after, is claimed before an import's rows: one window more.
+    const contact = validateContact({ firstName: 'Own', lastName: 'Contact', phone: '98765 60199' }, 'IN');
+    if (!contact.ok) throw new Error('the contact is valid');
+    await recordRequest(db(), {
+      idempotencyKey: 'time-left-own',
+      userId: 'U2',
+      source: 'slash',
+      contact: contact.contact,
+      reply: { kind: 'dm' },
+    });
+    const after = (await importTimeLeft(db(), importId, pace))! / 1000;
+    expect(after).toBeGreaterThan(4 * MINUTE_S);
+    expect(after).toBeLessThanOrEqual(5 * MINUTE_S);
+  });
+});
