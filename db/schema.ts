@@ -83,7 +83,9 @@ export const contactRequests = pgTable(
   (t) => [
     uniqueIndex('contact_requests_idempotency_key').on(t.idempotencyKey),
     index('contact_requests_due').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
-    index('contact_requests_user').on(t.userId, t.createdAt),
+    // The App Home's lists: a user's own requests, and the team's, without the rows of imports (listed as imports).
+    index('contact_requests_user').on(t.userId, t.createdAt).where(sql`${t.importId} is null`),
+    index('contact_requests_team').on(t.id).where(sql`${t.importId} is null`),
     index('contact_requests_phone').on(t.phoneE164, t.createdAt),
     // A contact's story in the trail (its create, updates and delete, once each is done): what it is now, who made it.
     index('contact_requests_contact').on(t.contactId, t.id).where(sql`${t.contactId} is not null`),

@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, gt } from 'drizzle-orm';
+import { and, desc, eq, exists, gt, isNull } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { contactRequests } from '../../db/schema.js';
 import type { Db } from '../database.js';
@@ -51,8 +51,8 @@ export async function readHome(db: Db, userId: string, admin: boolean): Promise<
 }
 
 /**
- * The most recent requests, newest first: one user's (through their index, by when they were made) or everyone's (by
- * id). Whether a contact was deleted is one probe of the index of deletes per request listed. The query, to await (or
+ * The most recent requests, newest first, but for the rows of imports (the home lists each import as one): one user's
+ * (through their index, by when they were made) or everyone's (by id). Whether a contact was deleted is one probe of the index of deletes per request listed. The query, to await (or
  * to EXPLAIN).
  */
 export function listRequests(db: Db, opts: { userId?: string; limit: number }) {
@@ -80,7 +80,7 @@ export function listRequests(db: Db, opts: { userId?: string; limit: number }) {
       ).mapWith(Boolean),
     })
     .from(t)
-    .where(opts.userId ? eq(t.userId, opts.userId) : undefined)
+    .where(and(isNull(t.importId), opts.userId ? eq(t.userId, opts.userId) : undefined))
     .orderBy(...(opts.userId ? [desc(t.createdAt), desc(t.id)] : [desc(t.id)]))
     .limit(opts.limit);
 }

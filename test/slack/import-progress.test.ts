@@ -146,6 +146,8 @@ describe.each(testTargets())("an import's progress message on $name", (target) =
     expect((await postSignedEvent(bot.events, SIGNING_SECRET, appHomeOpened('U1'))).status).toBe(200);
     const opened = await slack.waitFor('views.publish', (c) => c.args.user_id === 'U1' && slack.calls.indexOf(c) >= before);
     expect(textOf(opened)).toContain(done);
+    // The import is listed as one: its rows are not the user's recent requests.
+    expect(textOf(opened)).not.toContain('Sharma');
     expect(bot.logs.filter((line) => line.level === 'error')).toEqual([]);
   });
 
