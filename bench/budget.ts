@@ -72,7 +72,7 @@ export function sustainedRate(calls: readonly EndpointCall[], limit: number): { 
 }
 
 /** The most calls that arrived within any `windowMs`. */
-function mostCallsWithin(calls: readonly EndpointCall[], windowMs: number): number {
+export function mostCallsWithin(calls: readonly Pick<EndpointCall, 'at'>[], windowMs: number): number {
   const times = calls.map((c) => c.at).sort((a, b) => a - b);
   let most = 0;
   let from = 0;

@@ -1,11 +1,11 @@
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { CALLS_PER_MINUTE, BATCH_SIZE, RATE_GOAL, sustainedRate } from './budget.js';
+import { BATCH_SIZE, CALLS_PER_MINUTE, mostCallsWithin, RATE_GOAL, sustainedRate } from './budget.js';
 import { startBenchEndpoint } from './lib/endpoint.js';
 import { postSigned } from './lib/http.js';
 import { SIGNING_SECRET } from './lib/processes.js';
 import { ms, num, summarise, type Summary } from './lib/stats.js';
-import { interactive } from '../test/support/slack-requests.js';
+import { importSubmission, saveAsContact } from '../test/support/slack-requests.js';
 import { type BenchContext, type DbKind, place, sleep, spawnProduct, stopChild } from './scenarios.js';
 
 /** Goals (issue 14): a 5,000-row preview, the submit's ack on PostgreSQL, and the progress message's edits a minute. */
@@ -76,7 +76,15 @@ export async function importRun(ctx: BenchContext, kind: DbKind, capMs = 240_000
     for (let i = 0; i < PREVIEWS + 2; i += 1) {
       const seen = previews.length;
       const t0 = performance.now();
-      const reply = await postSigned(product.events, SIGNING_SECRET, shortcut(`t-import-${i}`, url), agent);
+      const reply = await postSigned(
+        product.events,
+        SIGNING_SECRET,
+        saveAsContact(`t-import-${i}`, {
+          text: 'Leads',
+          files: [{ id: 'F1', name: 'leads.csv', mimetype: 'text/csv', url_private_download: url }],
+        }),
+        agent,
+      );
       if (reply.status !== 200) throw new Error(`import: the shortcut was answered ${reply.status}`);
       while (previews.length === seen) {
         if (performance.now() - t0 > 10_000) throw new Error('import: no preview within 10 s');
@@ -86,7 +94,7 @@ export async function importRun(ctx: BenchContext, kind: DbKind, capMs = 240_000
     }
     const draftKey = previews.at(-1)?.view.private_metadata ?? '';
     const t0 = performance.now();
-    const ack = await postSigned(product.events, SIGNING_SECRET, submission(draftKey), agent);
+    const ack = await postSigned(product.events, SIGNING_SECRET, importSubmission(draftKey, 'US'), agent);
     const submitAckMs = performance.now() - t0;
     if (!ack.body.includes('"update"')) throw new Error(`import: the submit was answered ${ack.status} ${ack.body.slice(0, 200)}`);
     while (endpoint.created() < ROWS && performance.now() - t0 < capMs) await sleep(50);
@@ -104,7 +112,10 @@ export async function importRun(ctx: BenchContext, kind: DbKind, capMs = 240_000
       rateLimited: calls.filter((c) => c.status === 429).length,
       perMinute: rate.perMinute,
       worstPerMinute: rate.worst,
-      mostEditsInAMinute: mostWithin(edits, MINUTE_MS),
+      mostEditsInAMinute: mostCallsWithin(
+        edits.map((at) => ({ at })),
+        MINUTE_MS,
+      ),
       shortestEditGapMs: Math.min(...edits.slice(1).map((at, i) => at - edits[i]!)),
       summarySeconds: (summaryAt - t0) / 1000,
     };
@@ -115,55 +126,6 @@ export async function importRun(ctx: BenchContext, kind: DbKind, capMs = 240_000
     await endpoint.close();
     await emulatorDb.close();
   }
-}
-
-function mostWithin(times: readonly number[], windowMs: number): number {
-  let most = 0;
-  let from = 0;
-  for (let to = 0; to < times.length; to += 1) {
-    while (times[to]! - times[from]! >= windowMs) from += 1;
-    most = Math.max(most, to - from + 1);
-  }
-  return most;
-}
-
-function shortcut(triggerId: string, url: string) {
-  return interactive({
-    type: 'message_action',
-    callback_id: 'save_contact',
-    trigger_id: triggerId,
-    team: { id: 'T1', domain: 'acme' },
-    user: { id: 'U1', name: 'agent', team_id: 'T1' },
-    channel: { id: 'C1', name: 'leads' },
-    message_ts: '1700000000.000100',
-    response_url: 'https://hooks.slack.invalid/actions/1',
-    token: 'legacy',
-    message: {
-      type: 'message',
-      ts: '1700000000.000100',
-      text: 'Leads',
-      files: [{ id: 'F1', name: 'leads.csv', mimetype: 'text/csv', url_private_download: url }],
-    },
-  });
-}
-
-function submission(draftKey: string) {
-  return interactive({
-    type: 'view_submission',
-    team: { id: 'T1', domain: 'acme' },
-    user: { id: 'U1', username: 'agent', team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'legacy',
-    trigger_id: 'trigger-submit',
-    view: {
-      id: 'VIMPORT',
-      type: 'modal',
-      callback_id: 'import_contacts',
-      private_metadata: draftKey,
-      hash: 'h',
-      state: { values: { import_country: { import_country: { type: 'external_select', selected_option: { value: 'US' } } } } },
-    },
-  });
 }
 
 type Table = (header: string[], rows: string[][], align?: ('l' | 'r')[]) => string;

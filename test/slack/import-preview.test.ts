@@ -6,53 +6,7 @@ import { BOT_TOKEN, SIGNING_SECRET, startTestBot, type TestBot } from '../suppor
 import { testTargets } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { interactive, postSigned } from '../support/slack-requests.js';
-
-function shortcut(triggerId: string, files: unknown[], userId = 'U1') {
-  return interactive({
-    type: 'message_action',
-    callback_id: 'save_contact',
-    trigger_id: triggerId,
-    team: { id: 'T1', domain: 'acme' },
-    user: { id: userId, name: 'agent', team_id: 'T1' },
-    channel: { id: 'C1', name: 'leads' },
-    message_ts: '1700000000.000100',
-    response_url: 'https://hooks.slack.invalid/actions/1',
-    token: 'legacy',
-    message: { type: 'message', user: 'U7', ts: '1700000000.000100', text: 'Leads for today', files },
-  });
-}
-
-function previewView(view: any, country: string) {
-  return {
-    id: view.id,
-    hash: 'h1',
-    team_id: 'T1',
-    type: 'modal',
-    callback_id: 'import_contacts',
-    private_metadata: view.private_metadata,
-    blocks: view.blocks,
-    state: {
-      values: {
-        import_country: {
-          import_country: { type: 'external_select', selected_option: { text: { type: 'plain_text', text: country }, value: country } },
-        },
-      },
-    },
-  };
-}
-
-function submission(view: any, country: string, userId = 'U1') {
-  return interactive({
-    type: 'view_submission',
-    team: { id: 'T1', domain: 'acme' },
-    user: { id: userId, username: 'agent', team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'legacy',
-    trigger_id: 'trigger-submit',
-    view: previewView(view, country),
-  });
-}
+import { importPreviewView, importSubmission, interactive, postSigned, saveAsContact } from '../support/slack-requests.js';
 
 function countryChange(view: any, country: string) {
   return interactive({
@@ -63,7 +17,7 @@ function countryChange(view: any, country: string) {
     token: 'legacy',
     trigger_id: 'trigger-country',
     container: { type: 'view', view_id: view.id },
-    view: previewView(view, country),
+    view: { ...importPreviewView(view.private_metadata, country, view.id), blocks: view.blocks },
     actions: [
       {
         type: 'external_select',
@@ -89,7 +43,7 @@ describe.each(testTargets())('importing a shared spreadsheet on $name', (target)
     const url = slack.serveFile(`F${files}/${name}`, content, BOT_TOKEN);
     const file = { id: `F${files}`, name, mimetype, size: Buffer.byteLength(content), url_private_download: url };
     const trigger = `t-import-${files}`;
-    await postSigned(bot.events, SIGNING_SECRET, shortcut(trigger, [file], userId));
+    await postSigned(bot.events, SIGNING_SECRET, saveAsContact(trigger, { text: 'Leads for today', files: [file] }, userId));
     const loading = await slack.waitFor('views.open', (c) => c.args.trigger_id === trigger);
     const opened = slack.calls.indexOf(loading);
     const update = await slack.waitFor(
@@ -144,7 +98,7 @@ describe.each(testTargets())('importing a shared spreadsheet on $name', (target)
     expect(text(updated)).not.toContain('invalid');
     expect(updated.blocks.find((b: any) => b.block_id === 'import_country').element.initial_option.value).toBe('GB');
 
-    const res = await postSigned(bot.events, SIGNING_SECRET, submission(view, 'GB'));
+    const res = await postSigned(bot.events, SIGNING_SECRET, importSubmission(view.private_metadata, 'GB', { viewId: view.id }));
     const ack = (await res.json()) as any;
     expect(ack.response_action).toBe('update');
     expect(JSON.stringify(ack.view)).toContain('Importing 2 contacts from *uk.csv*');
@@ -177,11 +131,19 @@ describe.each(testTargets())('importing a shared spreadsheet on $name', (target)
 
   it('takes a second submit of the same preview as the first, and refuses it to another user', async () => {
     const view = await share('twice.csv', 'first name,last name,phone\nHannah,Schmidt,+49 151 23456789\n');
-    const other = await postSigned(bot.events, SIGNING_SECRET, submission(view, 'US', 'U2'));
+    const other = await postSigned(
+      bot.events,
+      SIGNING_SECRET,
+      importSubmission(view.private_metadata, 'US', { userId: 'U2', viewId: view.id }),
+    );
     expect(((await other.json()) as any).errors.import_country).toContain('no longer open');
     expect(await requestsOf(view.private_metadata)).toEqual([]);
-    const first = (await (await postSigned(bot.events, SIGNING_SECRET, submission(view, 'US'))).json()) as any;
-    const second = (await (await postSigned(bot.events, SIGNING_SECRET, submission(view, 'US'))).json()) as any;
+    const first = (await (
+      await postSigned(bot.events, SIGNING_SECRET, importSubmission(view.private_metadata, 'US', { viewId: view.id }))
+    ).json()) as any;
+    const second = (await (
+      await postSigned(bot.events, SIGNING_SECRET, importSubmission(view.private_metadata, 'US', { viewId: view.id }))
+    ).json()) as any;
     expect(second).toEqual(first);
     expect(await requestsOf(view.private_metadata)).toHaveLength(1);
   });
@@ -212,7 +174,7 @@ describe.each(testTargets())('importing a shared spreadsheet on $name', (target)
     const vcf = readFileSync(new URL('../fixtures/cards/apple-3.0.vcf', import.meta.url), 'utf8');
     const url = slack.serveFile('F-one/apple.vcf', vcf, BOT_TOKEN);
     const file = { id: 'F-one', name: 'apple.vcf', mimetype: 'text/vcard', size: vcf.length, url_private_download: url };
-    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-one-card', [file]));
+    await postSigned(bot.events, SIGNING_SECRET, saveAsContact('t-one-card', { text: 'Leads for today', files: [file] }));
     const update = await slack.waitFor('views.update', (c) => (c.args.view as any)?.blocks?.some((b: any) => b.block_id === 'first_name'));
     expect((update.args.view as any).callback_id).toBe('add_contact');
   });

@@ -5,22 +5,7 @@ import { contactRequests } from '../../db/schema.js';
 import { BOT_TOKEN, SIGNING_SECRET, startTestBot, type TestBot } from '../support/bot.js';
 import { testTargets } from '../support/databases.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { interactive, modalSubmission, postSigned } from '../support/slack-requests.js';
-
-function shortcut(triggerId: string, message: Record<string, unknown>, userId = 'U1') {
-  return interactive({
-    type: 'message_action',
-    callback_id: 'save_contact',
-    trigger_id: triggerId,
-    team: { id: 'T1', domain: 'acme' },
-    user: { id: userId, name: 'agent', team_id: 'T1' },
-    channel: { id: 'C1', name: 'support' },
-    message_ts: '1700000000.000100',
-    response_url: 'https://hooks.slack.invalid/actions/1',
-    token: 'legacy',
-    message: { type: 'message', user: 'U7', ts: '1700000000.000100', ...message },
-  });
-}
+import { modalSubmission, postSigned, saveAsContact } from '../support/slack-requests.js';
 
 function field(view: any, id: string): any {
   return view.blocks.find((b: any) => b.block_id === id)?.element;
@@ -50,7 +35,7 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
     const res = await postSigned(
       bot.events,
       SIGNING_SECRET,
-      shortcut('t-text', { text: 'Contact: Mr. John Smith\nMobile: +44 7700 900123' }),
+      saveAsContact('t-text', { text: 'Contact: Mr. John Smith\nMobile: +44 7700 900123' }),
     );
     expect(res.status).toBe(200);
     const view = (await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-text')).args.view as any;
@@ -74,7 +59,7 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
         ],
       },
     ];
-    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-blocks', { text: 'New lead', blocks, bot_id: 'B9' }));
+    await postSigned(bot.events, SIGNING_SECRET, saveAsContact('t-blocks', { text: 'New lead', blocks, bot_id: 'B9' }));
     const view = (await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-blocks')).args.view as any;
     expect([
       field(view, 'first_name').initial_value,
@@ -90,7 +75,7 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
     const files = [
       { id: 'F1', name: 'Aarav Sharma.vcf', mimetype: 'text/vcard', filetype: 'vcard', size: vcf.length, url_private_download: url },
     ];
-    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-vcf', { text: '', files }));
+    await postSigned(bot.events, SIGNING_SECRET, saveAsContact('t-vcf', { text: '', files }));
     const loading = await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-vcf');
     expect(JSON.stringify(loading.args.view)).toContain('Reading the contact card');
     const update = await slack.waitFor('views.update', (c) => (c.args.view as any)?.blocks?.some((b: any) => b.block_id === 'first_name'));
@@ -106,7 +91,7 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
   it('says so when the file cannot be read, and keeps what the text gave', async () => {
     const url = slack.serveFile('F2/card.vcf', 'BEGIN:VCARD\nEND:VCARD', 'xoxb-someone-else');
     const files = [{ id: 'F2', name: 'card.vcf', mimetype: 'text/x-vcard', size: 20, url_private_download: url }];
-    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-unreadable', { text: 'Name: Ana López\nCell: +34 612 34 56 78', files }));
+    await postSigned(bot.events, SIGNING_SECRET, saveAsContact('t-unreadable', { text: 'Name: Ana López\nCell: +34 612 34 56 78', files }));
     const update = await slack.waitFor('views.update', (c) => note(c.args.view).includes('card.vcf'));
     const view = update.args.view as any;
     expect(note(view)).toContain("couldn't read card.vcf");
@@ -118,7 +103,7 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
     const total = 64 * 1024 * 1024;
     const { url, ended } = slack.serveStream('F4/huge.vcf', total, BOT_TOKEN);
     const files = [{ id: 'F4', name: 'huge.vcf', mimetype: 'text/vcard', size: 1_000, url_private_download: url }];
-    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-huge', { text: 'Name: Ana López\nCell: +34 612 34 56 78', files }));
+    await postSigned(bot.events, SIGNING_SECRET, saveAsContact('t-huge', { text: 'Name: Ana López\nCell: +34 612 34 56 78', files }));
     const update = await slack.waitFor('views.update', (c) => note(c.args.view).includes('huge.vcf'), 30_000);
     expect(note(update.args.view)).toContain("couldn't read huge.vcf (the card file is larger than 256 KiB)");
     const seen = await ended;
@@ -130,7 +115,7 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
     const name = '<https://evil.example/login|Slack: your session expired, sign in again>.vcf';
     const url = slack.serveFile('F3/evil.vcf', 'BEGIN:VCARD\nEND:VCARD', 'xoxb-someone-else');
     const files = [{ id: 'F3', name, mimetype: 'text/vcard', size: 20, url_private_download: url }];
-    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-evil-name', { text: 'Name: Ana López\nCell: +34 612 34 56 78', files }));
+    await postSigned(bot.events, SIGNING_SECRET, saveAsContact('t-evil-name', { text: 'Name: Ana López\nCell: +34 612 34 56 78', files }));
     const update = await slack.waitFor('views.update', (c) => note(c.args.view).includes('evil.example'));
     expect(note(update.args.view)).toContain(
       "couldn't read &lt;https://evil.example/login|Slack: your session expired, sign in again&gt;.vcf",
@@ -139,7 +124,7 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
   });
 
   it('opens the empty modal with a note when nothing usable is found', async () => {
-    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-nothing', { text: 'lunch at noon?' }));
+    await postSigned(bot.events, SIGNING_SECRET, saveAsContact('t-nothing', { text: 'lunch at noon?' }));
     const view = (await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-nothing')).args.view as any;
     expect(note(view)).toContain("couldn't find a name or number");
     expect(field(view, 'first_name').initial_value).toBeUndefined();
@@ -158,7 +143,7 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
     const depth = what === 'arrays' ? 20_000 : 4_000;
     const trigger = `t-deep-${what.replace(/ /g, '-')}`;
     // Spliced in as text: JSON.stringify itself recurses, and would overflow here first.
-    const { payload } = shortcut(trigger, { text: 'Name: Ana López\nCell: +34 612 34 56 78', blocks: 'NESTED' });
+    const { payload } = saveAsContact(trigger, { text: 'Name: Ana López\nCell: +34 612 34 56 78', blocks: 'NESTED' });
     const body = { payload: payload!.replace('"NESTED"', nested(depth)) };
     expect(new URLSearchParams(body).toString().length).toBeLessThan(256 * 1024);
     expect((await postSigned(bot.events, SIGNING_SECRET, body)).status).toBe(200);
@@ -171,7 +156,7 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
       'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Priya Natarajan\r\nN:Natarajan;Priya;;;\r\nTEL:+91 99887 76655 (mobile - after 6pm only)\r\nEND:VCARD\r\n';
     const url = slack.serveFile('F5/priya.vcf', vcf, BOT_TOKEN);
     const files = [{ id: 'F5', name: 'priya.vcf', mimetype: 'text/vcard', size: vcf.length, url_private_download: url }];
-    await postSigned(bot.events, SIGNING_SECRET, shortcut('t-long-tel', { text: '', files }));
+    await postSigned(bot.events, SIGNING_SECRET, saveAsContact('t-long-tel', { text: '', files }));
     const update = await slack.waitFor('views.update', (c) => JSON.stringify(c.args.view).includes('Priya'));
     const phone = field(update.args.view, 'phone_number');
     expect(phone.initial_value).toMatch(/^\+91 99887 76655/);
@@ -186,7 +171,7 @@ describe.each(testTargets())('the "Save as contact" shortcut on $name', (target)
     await postSigned(
       bot.events,
       SIGNING_SECRET,
-      shortcut('t-many', { text: 'Name: Ravi Kumar\nMobile: +91 98450 12345\n\nName: Sara Ali\nMobile: +971 50 123 4567' }),
+      saveAsContact('t-many', { text: 'Name: Ravi Kumar\nMobile: +91 98450 12345\n\nName: Sara Ali\nMobile: +971 50 123 4567' }),
     );
     const view = (await slack.waitFor('views.open', (c) => c.args.trigger_id === 't-many')).args.view as any;
     expect(field(view, 'first_name').initial_value).toBe('Ravi');

@@ -48,6 +48,59 @@ export function interactive(payload: Record<string, unknown>): Record<string, st
   return { payload: JSON.stringify(payload) };
 }
 
+/** **Save as contact** (`message_action`) on a message of `message`'s fields, by `userId`. */
+export function saveAsContact(triggerId: string, message: Record<string, unknown>, userId = 'U1') {
+  return interactive({
+    type: 'message_action',
+    callback_id: 'save_contact',
+    trigger_id: triggerId,
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: userId, name: 'agent', team_id: 'T1' },
+    channel: { id: 'C1', name: 'support' },
+    message_ts: '1700000000.000100',
+    response_url: 'https://hooks.slack.invalid/actions/1',
+    token: 'legacy',
+    message: { type: 'message', user: 'U7', ts: '1700000000.000100', ...message },
+  });
+}
+
+/** The import preview (`import_contacts`) of draft `draftKey` as Slack sends it back, with `country` chosen. */
+export function importPreviewView(draftKey: string, country: string, viewId = 'VIMPORT') {
+  return {
+    id: viewId,
+    hash: 'h1',
+    team_id: 'T1',
+    type: 'modal',
+    callback_id: 'import_contacts',
+    private_metadata: draftKey,
+    state: {
+      values: {
+        import_country: {
+          import_country: { type: 'external_select', selected_option: { text: { type: 'plain_text', text: country }, value: country } },
+        },
+      },
+    },
+  };
+}
+
+/** A `view_submission` of `view` by `userId`, as Slack posts it. */
+function viewSubmission(view: Record<string, unknown>, userId = 'U1') {
+  return interactive({
+    type: 'view_submission',
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: userId, username: 'agent', team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy',
+    trigger_id: 'trigger-submit',
+    view,
+  });
+}
+
+/** **Create N contacts** on the import preview of draft `draftKey`, with `country` chosen. */
+export function importSubmission(draftKey: string, country: string, opts: { userId?: string; viewId?: string } = {}) {
+  return viewSubmission(importPreviewView(draftKey, country, opts.viewId), opts.userId);
+}
+
 /** Values of the contact modal, shaped like `view.state.values`. */
 export function modalValues(v: {
   salutation?: string;
@@ -76,14 +129,8 @@ export function modalSubmission(
   values: Parameters<typeof modalValues>[0],
   opts: { userId?: string; viewId?: string; source?: string; editOf?: string } = {},
 ) {
-  return interactive({
-    type: 'view_submission',
-    team: { id: 'T1', domain: 'acme' },
-    user: { id: opts.userId ?? 'U1', username: 'agent', team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'legacy',
-    trigger_id: 'trigger-submit',
-    view: {
+  return viewSubmission(
+    {
       id: opts.viewId ?? `V${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
       team_id: 'T1',
       type: 'modal',
@@ -94,7 +141,8 @@ export function modalSubmission(
       app_id: 'A1',
       bot_id: 'B1',
     },
-  });
+    opts.userId,
+  );
 }
 
 /** Posts a signed Events API body (JSON) to the app's `/slack/events`, as Slack would. */
