@@ -75,7 +75,7 @@ export function importRow({ at }: ImportColumns, cells: string[], line: number):
   const country = countryText === undefined ? undefined : countryOf(countryText);
   const problems = [
     ...(phone !== undefined && EXCEL_NUMBER.test(phone)
-      ? [`Excel wrote this number as ${phone}, which lost its digits: format the column as Text and export again.`]
+      ? [`Excel wrote this number as ${shortened(phone)}, which lost its digits: format the column as Text and export again.`]
       : []),
     ...(countryText !== undefined && !country
       ? [
@@ -106,6 +106,11 @@ function either(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
+/** At most QUOTED_LENGTH characters of a cell: a reason is shown in the preview, where ten must fit in one block. */
+function shortened(text: string): string {
+  return text.length > QUOTED_LENGTH ? `${text.slice(0, QUOTED_LENGTH)}…` : text;
+}
+
 function quoted(text: string): string {
-  return `"${text.length > QUOTED_LENGTH ? `${text.slice(0, QUOTED_LENGTH)}…` : text}"`;
+  return `"${shortened(text)}"`;
 }

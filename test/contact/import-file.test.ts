@@ -208,6 +208,12 @@ describe('readCsv values', () => {
       expect(row?.problem).toBe(`Excel wrote this number as ${written}, which lost its digits: ${EXCEL_NUMBER}`);
     },
   );
+
+  it('quotes no more of a scientific number than of an unknown country', async () => {
+    const written = `9${'1'.repeat(5_000)}E+11`;
+    const [row] = await rowsOf(utf8(`name;phone\nA B;${written}\n`));
+    expect(row?.problem).toBe(`Excel wrote this number as ${written.slice(0, 40)}…, which lost its digits: ${EXCEL_NUMBER}`);
+  });
 });
 
 describe('readCsv limits', () => {
