@@ -30,7 +30,7 @@ const COLUMN_BY_KEY = new Map(
 /** Where each known column is, in header order (a second phone column is read where the first is blank). */
 export interface ImportColumns {
   at: Partial<Record<Column, number[]>>;
-  /** Header names of the columns not read, as written. */
+  /** Header names of the columns not read, as written (up to QUOTED_LENGTH characters each). */
   ignored: string[];
 }
 
@@ -46,7 +46,7 @@ export function importColumns(header: string[]): { ok: true; columns: ImportColu
   header.forEach((written, index) => {
     const column = COLUMN_BY_KEY.get(headerKey(written));
     if (column) (at[column] ??= []).push(index);
-    else if (written.trim() !== '') ignored.push(written.trim());
+    else if (written.trim() !== '') ignored.push(shortened(written.trim()));
   });
   const missing = [
     ...(at.phone ? [] : [`phone column (${either(HEADER_NAMES.phone)})`]),

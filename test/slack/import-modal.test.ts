@@ -56,4 +56,13 @@ describe("the import preview within Slack's limits", () => {
       { numRuns: 50 },
     );
   });
+
+  it('names the columns not read within 3,000 characters, and counts those left out', async () => {
+    const unread = ['N'.repeat(10_000), ...Array.from({ length: 700 }, (_, i) => `Notes ${'&'.repeat(60)} ${i}`)];
+    const view = await previewOf(`${unread.join(',')},name,phone\nPriya Natarajan,98765 43210\n`);
+    const columns = texts(view).find((text) => text.startsWith('Columns not read:'))!;
+    expect(columns.length).toBeLessThanOrEqual(TEXT_LIMIT);
+    expect(columns).toContain(`Columns not read: ${'N'.repeat(40)}…, Notes`);
+    expect(columns).toMatch(/ and [\d,]+ more$/);
+  });
 });

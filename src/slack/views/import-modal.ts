@@ -54,6 +54,9 @@ export function importModal({ draftKey, fileName, preview, country, ignoredColum
     TEXT_LIMIT - MORE_ROOM,
   );
   const more = problems.length - shown.length;
+  // A file may have a thousand columns: those that fit are named, the others counted.
+  const unread = fitting(ignoredColumns.map(escapeMrkdwn), TEXT_LIMIT - MORE_ROOM, ', ');
+  const unreadMore = ignoredColumns.length - unread.length;
   return {
     type: 'modal',
     callback_id: IMPORT_MODAL,
@@ -91,7 +94,12 @@ export function importModal({ draftKey, fileName, preview, country, ignoredColum
         ? [
             {
               type: 'context' as const,
-              elements: [{ type: 'mrkdwn' as const, text: `Columns not read: ${escapeMrkdwn(ignoredColumns.join(', '))}` }],
+              elements: [
+                {
+                  type: 'mrkdwn' as const,
+                  text: `Columns not read: ${unread.join(', ')}${unreadMore > 0 ? ` and ${count(unreadMore)} more` : ''}`,
+                },
+              ],
             },
           ]
         : []),
@@ -100,14 +108,14 @@ export function importModal({ draftKey, fileName, preview, country, ignoredColum
   };
 }
 
-/** The first of `lines` that fit in `limit` characters, one a line. */
-function fitting(lines: string[], limit: number): string[] {
+/** The first of `items` that fit in `limit` characters, joined by `separator`. */
+function fitting(items: string[], limit: number, separator = '\n'): string[] {
   const kept: string[] = [];
   let length = 0;
-  for (const line of lines) {
-    length += line.length + 1;
+  for (const item of items) {
+    length += item.length + separator.length;
     if (length > limit) break;
-    kept.push(line);
+    kept.push(item);
   }
   return kept;
 }
