@@ -34,7 +34,10 @@ const progressColumns = {
 
 /**
  * Leases running imports whose progress message is due another look — never shown, or shown at least `everyMs` ago by
- * the database's clock — so one instance at a time edits each, and none more often than that.
+ * the database's clock — so one instance at a time edits each, and none more often than that. They are taken in turn,
+ * the one looked at longest ago first (a look ends its lease at that moment): imports whose figures stand still, left
+ * as they were shown, would otherwise take the first `limit` places at every poll, and the others' messages would
+ * freeze.
  */
 export async function claimImportsDue(db: Db, opts: { leaseMs: number; everyMs: number; limit: number }): Promise<ImportProgress[]> {
   const i = imports;
@@ -49,7 +52,7 @@ export async function claimImportsDue(db: Db, opts: { leaseMs: number; everyMs: 
           or(isNull(i.shownAt), lte(i.shownAt, sql`now() - ${opts.everyMs} * interval '1 millisecond'`)),
         ),
       )
-      .orderBy(sql`${i.shownAt} nulls first`)
+      .orderBy(sql`${i.leaseUntil} nulls first`, sql`${i.shownAt} nulls first`)
       .limit(opts.limit)
       .for('update', { skipLocked: true });
     return tx
@@ -68,12 +71,12 @@ export interface Shown {
   done?: boolean;
 }
 
-/** The progress message was posted or edited (`shown`), or looked at and left as it was (no `shown`): the lease ends. */
+/** The progress message was posted or edited (`shown`), or looked at and left as it was (no `shown`): the lease ends now. */
 export async function importShown(db: Db, importId: string, shown?: Shown): Promise<void> {
   await db
     .update(imports)
     .set({
-      leaseUntil: null,
+      leaseUntil: sql`now()`,
       ...(shown
         ? {
             channel: shown.channel,
@@ -94,7 +97,7 @@ export async function importShown(db: Db, importId: string, shown?: Shown): Prom
 export async function importNotShown(db: Db, importId: string, retryInMs: number): Promise<void> {
   await db
     .update(imports)
-    .set({ leaseUntil: retryInMs > 0 ? sql`now() + ${Math.round(retryInMs)} * interval '1 millisecond'` : null })
+    .set({ leaseUntil: sql`now() + ${Math.round(Math.max(0, retryInMs))} * interval '1 millisecond'` })
     .where(eq(imports.id, importId));
 }
 

@@ -1,3 +1,4 @@
+import { LINE_CAP, withinCaps } from './caps.js';
 import { countryOf } from './country.js';
 import type { ImportRow } from './import-file.js';
 import { salutationOf, withoutEmpty, type DraftName } from './name.js';
@@ -30,7 +31,7 @@ const COLUMN_BY_KEY = new Map(
 /** Where each known column is, in header order (a second phone column is read where the first is blank). */
 export interface ImportColumns {
   at: Partial<Record<Column, number[]>>;
-  /** Header names of the columns not read, as written. */
+  /** Header names of the columns not read, as written (up to QUOTED_LENGTH characters each). */
   ignored: string[];
 }
 
@@ -46,7 +47,7 @@ export function importColumns(header: string[]): { ok: true; columns: ImportColu
   header.forEach((written, index) => {
     const column = COLUMN_BY_KEY.get(headerKey(written));
     if (column) (at[column] ??= []).push(index);
-    else if (written.trim() !== '') ignored.push(written.trim());
+    else if (written.trim() !== '') ignored.push(shortened(written.trim()));
   });
   const missing = [
     ...(at.phone ? [] : [`phone column (${either(HEADER_NAMES.phone)})`]),
@@ -64,7 +65,10 @@ export function importColumns(header: string[]): { ok: true; columns: ImportColu
  * a country not known are the row's problem: they are refused, never guessed.
  */
 export function importRow({ at }: ImportColumns, cells: string[], line: number): ImportRow {
-  const value = (column: Column): string | undefined => at[column]?.map((index) => cells[index]?.trim() ?? '').find((cell) => cell !== '');
+  // A cell is read as a typed line is, up to LINE_CAP characters: a field is far shorter, and checking a 20,000-digit
+  // number (or a name NFKD makes 18 times longer) held the event loop for tens of milliseconds.
+  const value = (column: Column): string | undefined =>
+    at[column]?.map((index) => withinCaps(cells[index]?.trim() ?? '', LINE_CAP)).find((cell) => cell !== '');
   const firstName = value('firstName');
   const lastName = value('lastName');
   const whole = value('name');
@@ -75,7 +79,7 @@ export function importRow({ at }: ImportColumns, cells: string[], line: number):
   const country = countryText === undefined ? undefined : countryOf(countryText);
   const problems = [
     ...(phone !== undefined && EXCEL_NUMBER.test(phone)
-      ? [`Excel wrote this number as ${phone}, which lost its digits: format the column as Text and export again.`]
+      ? [`Excel wrote this number as ${shortened(phone)}, which lost its digits: format the column as Text and export again.`]
       : []),
     ...(countryText !== undefined && !country
       ? [
@@ -106,6 +110,11 @@ function either(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
+/** At most QUOTED_LENGTH characters of a cell: a reason is shown in the preview, where ten must fit in one block. */
+function shortened(text: string): string {
+  return text.length > QUOTED_LENGTH ? `${text.slice(0, QUOTED_LENGTH)}…` : text;
+}
+
 function quoted(text: string): string {
-  return `"${text.length > QUOTED_LENGTH ? `${text.slice(0, QUOTED_LENGTH)}…` : text}"`;
+  return `"${shortened(text)}"`;
 }

@@ -118,7 +118,7 @@ export function createImportReporter(db: Db, opts: ImportReporterOptions): Impor
   }
 
   async function uploadReport(channel: string, fileName: string, rows: NotImported[]): Promise<void> {
-    const csv = notCreatedCsv(
+    const csv = await notCreatedCsv(
       rows.map(({ line, input, reason }) => ({
         line,
         salutation: input.salutation,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callBudgetOf } from '../../src/audit/budget.js';
-import { findImport, importTimeLeft } from '../../src/audit/import-progress.js';
+import { claimImportsDue, findImport, importNotShown, importShown, importTimeLeft } from '../../src/audit/import-progress.js';
 import { recordRequest } from '../../src/audit/requests.js';
 import { validateContact } from '../../src/contact/validate.js';
 import { testTargets, type TestDatabase } from '../support/databases.js';
@@ -55,5 +55,23 @@ describe.each(testTargets())("an import's progress in the audit trail on $name",
     const after = (await importTimeLeft(db(), importId, pace))! / 1000;
     expect(after).toBeGreaterThan(4 * MINUTE_S);
     expect(after).toBeLessThanOrEqual(5 * MINUTE_S);
+  });
+
+  it('looks at running imports in turn: those whose figures stand still do not keep the others from their turn', async () => {
+    const ids: string[] = [];
+    for (const [i, phone] of mobiles(60201, 12).entries()) {
+      const inputs = [{ firstName: `Many${i}`, lastName: 'Imports', phone }];
+      ids.push((await submittedImport(db(), { userId: 'U1', fileName: `many-${i}.csv`, inputs })).importId);
+    }
+    const looked = new Set<string>();
+    for (let turn = 0; turn < 3; turn += 1) {
+      const due = await claimImportsDue(db(), { leaseMs: 60_000, everyMs: 0, limit: 5 });
+      for (const [n, { id }] of due.entries()) {
+        looked.add(id);
+        // Nothing changed, or Slack did not answer: either way it is looked at again at the next poll.
+        await (n % 2 === 0 ? importShown(db(), id) : importNotShown(db(), id, 0));
+      }
+    }
+    expect([...looked].sort()).toEqual([...ids].sort());
   });
 });

@@ -208,6 +208,19 @@ describe('readCsv values', () => {
       expect(row?.problem).toBe(`Excel wrote this number as ${written}, which lost its digits: ${EXCEL_NUMBER}`);
     },
   );
+
+  it('quotes no more of a scientific number than of an unknown country', async () => {
+    const written = `9${'1'.repeat(900)}E+11`;
+    const [row] = await rowsOf(utf8(`name;phone\nA B;${written}\n`));
+    expect(row?.problem).toBe(`Excel wrote this number as ${written.slice(0, 40)}…, which lost its digits: ${EXCEL_NUMBER}`);
+  });
+
+  it('reads at most 1,000 characters of a cell, as of a typed line: a row of long cells held the loop for tens of ms', async () => {
+    const long = '९'.repeat(4_000);
+    const [row] = await rowsOf(utf8(`salutation,name,phone,country,extension\n${long},${long},${long},${long},${long}\n`));
+    for (const value of Object.values(row!.input)) expect(value.length).toBeLessThanOrEqual(1_000);
+    expect(row?.problem).toContain('is not a country I know');
+  });
 });
 
 describe('readCsv limits', () => {

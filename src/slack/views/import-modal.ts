@@ -10,6 +10,13 @@ export const IMPORT_MODAL = 'import_contacts';
 export const IMPORT_COUNTRY = 'import_country';
 /** How many of a file's problems the preview lists; the report after the import has them all. */
 export const PROBLEMS_SHOWN = 10;
+/**
+ * The longest text Slack takes in a block: a longer one makes it refuse the whole view, and the user sees no preview.
+ * A reason may quote the file (a country not known, escaped `&` five times longer), so ten of them may not fit.
+ */
+const TEXT_LIMIT = 3_000;
+/** Room kept for the line saying how many more problems there are. */
+const MORE_ROOM = 120;
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 const mrkdwn = (text: string): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
@@ -42,8 +49,14 @@ export function importModal({ draftKey, fileName, preview, country, ignoredColum
     ...(preview.invalid.length > 0 ? [`*${count(preview.invalid.length)}* invalid`] : []),
     ...(preview.repeated.length > 0 ? [`*${count(preview.repeated.length)}* repeat a number earlier in the file`] : []),
   ];
-  const shown = problems.slice(0, PROBLEMS_SHOWN).map(({ line, reason }) => `• Line ${line}: ${escapeMrkdwn(reason)}`);
+  const shown = fitting(
+    problems.slice(0, PROBLEMS_SHOWN).map(({ line, reason }) => `• Line ${line}: ${escapeMrkdwn(reason)}`),
+    TEXT_LIMIT - MORE_ROOM,
+  );
   const more = problems.length - shown.length;
+  // A file may have a thousand columns: those that fit are named, the others counted.
+  const unread = fitting(ignoredColumns.map(escapeMrkdwn), TEXT_LIMIT - MORE_ROOM, ', ');
+  const unreadMore = ignoredColumns.length - unread.length;
   return {
     type: 'modal',
     callback_id: IMPORT_MODAL,
@@ -81,13 +94,30 @@ export function importModal({ draftKey, fileName, preview, country, ignoredColum
         ? [
             {
               type: 'context' as const,
-              elements: [{ type: 'mrkdwn' as const, text: `Columns not read: ${escapeMrkdwn(ignoredColumns.join(', '))}` }],
+              elements: [
+                {
+                  type: 'mrkdwn' as const,
+                  text: `Columns not read: ${unread.join(', ')}${unreadMore > 0 ? ` and ${count(unreadMore)} more` : ''}`,
+                },
+              ],
             },
           ]
         : []),
       ...(ready === 0 ? [mrkdwn('No row is ready to create: fix the file and share it again, or choose another country.')] : []),
     ],
   };
+}
+
+/** The first of `items` that fit in `limit` characters, joined by `separator`. */
+function fitting(items: string[], limit: number, separator = '\n'): string[] {
+  const kept: string[] = [];
+  let length = 0;
+  for (const item of items) {
+    length += item.length + separator.length;
+    if (length > limit) break;
+    kept.push(item);
+  }
+  return kept;
 }
 
 /** A file that cannot be imported, and why (too many rows, no phone column, too large): nothing to submit. */
