@@ -157,8 +157,9 @@ export async function startContactBot(config: AppConfig, log: Logger): Promise<C
         submit: metrics.countImported((submission) => submitImport(database.db, submission, IMPORT_SUBMIT_WITHIN_MS)),
         toCancel: (importId) => findImport(database.db, importId),
         cancel: async (importId, by) => {
-          await cancelImport(database.db, importId, by);
+          const cancelled = await cancelImport(database.db, importId, by);
           importProgress.nudge();
+          return cancelled !== undefined;
         },
       },
       home,

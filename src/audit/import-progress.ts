@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, getTableColumns, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { contactRequests, imports, requestEvents, type NotImported } from '../../db/schema.js';
 import type { Db } from '../database.js';
@@ -139,17 +139,30 @@ export async function findImport(db: Db, importId: string): Promise<ImportProgre
 
 /**
  * Cancels what is left of an import: its requests not being sent right now are settled `cancelled`, each with its
- * event; those in flight keep their outcome. Returns how many were cancelled.
+ * event; those in flight keep their outcome. Returns how many were cancelled, or undefined when no row was waiting any
+ * more (every one sent, or cancelled before): the import is then not marked cancelled.
  */
-export async function cancelImport(db: Db, importId: string, by: string): Promise<number> {
+export async function cancelImport(db: Db, importId: string, by: string): Promise<number | undefined> {
   const t = contactRequests;
   return db.transaction(async (tx) => {
     const [running] = await tx
       .update(imports)
       .set({ cancelledBy: by, cancelledAt: sql`now()` })
-      .where(and(eq(imports.id, importId), eq(imports.status, 'running'), isNull(imports.cancelledAt)))
+      .where(
+        and(
+          eq(imports.id, importId),
+          eq(imports.status, 'running'),
+          isNull(imports.cancelledAt),
+          exists(
+            tx
+              .select({ id: t.id })
+              .from(t)
+              .where(and(eq(t.importId, importId), eq(t.status, 'pending'))),
+          ),
+        ),
+      )
       .returning({ id: imports.id });
-    if (!running) return 0;
+    if (!running) return undefined;
     const cancelled = await tx
       .update(t)
       .set({ status: 'cancelled', leaseUntil: null, settledAt: sql`now()` })
@@ -195,4 +208,12 @@ export async function recentImports(db: Db, userId: string, limit: number): Prom
     .where(and(eq(imports.userId, userId), ne(imports.status, 'draft')))
     .orderBy(desc(imports.createdAt))
     .limit(limit);
+}
+
+/**
+ * An import whose message or report Slack still refuses a day after its submit is given up (done, as it stands): its
+ * rows were delivered all the same, and the audit trail has every outcome.
+ */
+export async function importGivenUp(db: Db, importId: string): Promise<void> {
+  await db.update(imports).set({ status: 'done', leaseUntil: null, finishedAt: sql`now()` }).where(eq(imports.id, importId));
 }

@@ -27,8 +27,11 @@ export interface SlackDeps {
     submit(submission: ImportSubmission): Promise<SubmittedImport>;
     /** Reads import `importId` again for its Cancel button: who started it, and whether it is still running. */
     toCancel(importId: string): Promise<ImportProgress | undefined>;
-    /** Cancels the rows of an import not yet sent, on behalf of `by`; its progress message says so at its next edit. */
-    cancel(importId: string, by: string): Promise<void>;
+    /**
+     * Cancels the rows of an import not yet sent, on behalf of `by`; its progress message says so at its next edit.
+     * False when no row was waiting any more: nothing was cancelled.
+     */
+    cancel(importId: string, by: string): Promise<boolean>;
   };
   /** A user's App Home as it stands now. */
   home(userId: string): Promise<types.HomeView>;

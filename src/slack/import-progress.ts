@@ -4,6 +4,7 @@ import { dropOldDrafts } from '../audit/import-drafts.js';
 import {
   claimImportsDue,
   importCounts,
+  importGivenUp,
   importNotShown,
   importShown,
   importTimeLeft,
@@ -49,6 +50,9 @@ export interface ImportReporter {
 /** How long an import's message waits after Slack refused it for good: someone may yet fix the token or scope. */
 const REFUSED_RETRY_MS = 5 * 60_000;
 
+/** An import's message or report Slack still refuses this long after the submit is given up, as a DM is (SPEC §10). */
+const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
+
 /** Drafts are few and a day old before they go: looking once a minute is plenty. */
 const DROP_DRAFTS_EVERY_MS = 60_000;
 
@@ -77,6 +81,13 @@ export function createImportReporter(db: Db, opts: ImportReporterOptions): Impor
     try {
       await show(record);
     } catch (error) {
+      if (record.submittedAt && Date.now() - record.submittedAt.getTime() > GIVE_UP_AFTER_MS) {
+        opts.log.error(
+          { import: record.id, user: record.userId, err: error },
+          "gave up showing an import's progress: not shown within a day",
+        );
+        return importGivenUp(db, record.id);
+      }
       const { how } = slackCallFailed("an import's progress", error);
       const retryInMs = how.retryAfterMs ?? (how.final ? REFUSED_RETRY_MS : 0);
       opts.log.error({ import: record.id, user: record.userId, retryInMs, err: error }, "could not show an import's progress");

@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callBudgetOf } from '../../src/audit/budget.js';
-import { claimImportsDue, findImport, importNotShown, importShown, importTimeLeft } from '../../src/audit/import-progress.js';
-import { recordRequest } from '../../src/audit/requests.js';
+import {
+  cancelImport,
+  claimImportsDue,
+  findImport,
+  importCounts,
+  importNotShown,
+  importShown,
+  importTimeLeft,
+} from '../../src/audit/import-progress.js';
+import { claimRequests, recordRequest, settleRequests } from '../../src/audit/requests.js';
 import { validateContact } from '../../src/contact/validate.js';
 import { testTargets, type TestDatabase } from '../support/databases.js';
 import { mobiles, submittedImport } from '../support/imports.js';
@@ -18,6 +26,22 @@ describe.each(testTargets())("an import's progress in the audit trail on $name",
   });
   afterEach(async () => {
     await database?.close();
+  });
+
+  it('cancels the rows still waiting, and marks nothing cancelled when no row waits any more', async () => {
+    const inputs = mobiles(60201, 3).map((phone, i) => ({ firstName: `Row${i}`, lastName: 'Cancel', phone }));
+    const { importId } = await submittedImport(db(), { userId: 'U1', fileName: 'cancel.csv', inputs });
+    const [first] = await claimRequests(db(), { leaseMs: 60_000, limit: 1 });
+    await settleRequests(db(), [{ id: first!.id, status: 'created', contactId: 'c-1' }]);
+    expect(await cancelImport(db(), importId, 'U1')).toBe(2);
+    expect(await importCounts(db(), importId)).toEqual({ created: 1, cancelled: 2 });
+    expect((await findImport(db(), importId))?.cancelledBy).toBe('U1');
+
+    const { importId: sent } = await submittedImport(db(), { userId: 'U1', fileName: 'sent.csv', inputs: inputs.slice(0, 1) });
+    const [only] = await claimRequests(db(), { leaseMs: 60_000, limit: 1 });
+    await settleRequests(db(), [{ id: only!.id, status: 'created', contactId: 'c-2' }]);
+    expect(await cancelImport(db(), sent, 'U1')).toBeUndefined();
+    expect((await findImport(db(), sent))?.cancelledBy).toBeNull();
   });
 
   it('counts the rows not imported in the database', async () => {

@@ -1,5 +1,7 @@
 import { parse } from 'csv-parse/sync';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { imports } from '../../db/schema.js';
 import { findImport, importCounts } from '../../src/audit/import-progress.js';
 import { contactStore } from '../../src/emulator/contacts.js';
 import { NOT_YOUR_IMPORT } from '../../src/slack/listeners/actions/cancel-import.js';
@@ -176,6 +178,23 @@ describe.each(testTargets())("an import's progress message on $name", (target) =
     expect(summaries).toHaveLength(1);
     expect(textOf(summaries[0]!)).toContain('*late.csv*: 2 of 3 rows created.');
   });
+
+  it('gives up a report Slack still refuses a day after the submit: the import is done, and the trail has every outcome', async () => {
+    slack.fault('files.getUploadURLExternal', { error: 'missing_scope' });
+    try {
+      const inputs = [
+        { firstName: 'Old', lastName: 'Das', phone: mobiles(60001, 1)[0]! },
+        { firstName: 'No', lastName: 'Phone', phone: '' },
+      ];
+      const { importId } = await submittedImport(bot.database.db, { userId: 'U5', fileName: 'stale.csv', inputs });
+      await bot.database.db.update(imports).set({ submittedAt: sql`now() - interval '25 hours'` }).where(eq(imports.id, importId));
+      await doneImport(bot, importId);
+      expect(await importCounts(bot.database.db, importId)).toEqual({ created: 1 });
+      expect(bot.logs.some((line) => line.msg.startsWith("gave up showing an import's progress") && line.import === importId)).toBe(true);
+    } finally {
+      slack.fault('files.getUploadURLExternal', undefined);
+    }
+  });
 });
 
 describe.each(testTargets())('cancelling an import on $name', (target) => {
@@ -230,7 +249,7 @@ describe.each(testTargets())('cancelling an import on $name', (target) => {
     const told = () => slack.calls.filter((c) => /^(chat\.(postMessage|update)|files\.)/.test(c.method)).length;
     const before = told();
     expect((await click('U1', importId)).status).toBe(200);
-    await ephemeralTo('U1', 'This import has finished');
+    await ephemeralTo('U1', 'Every row of this import has been sent already');
     expect(await importCounts(bot.database.db, importId)).toEqual({ created: 4, cancelled: 6 });
     expect(told()).toBe(before);
     expect(bot.logs.filter((line) => line.level === 'error')).toEqual([]);

@@ -15,9 +15,10 @@ export function cancelImportButton(deps: SlackDeps) {
     const clicker = args.body.user.id;
     const record = await deps.imports.toCancel(args.action.value ?? '');
     if (!record || !deps.permissions.mayChange(clicker, record.userId)) return tellClicker(args, NOT_YOUR_IMPORT);
-    if (record.status === 'done') return tellClicker(args, 'This import has finished: nothing was left to cancel.');
+    const finished = 'Every row of this import has been sent already: nothing was left to cancel.';
+    if (record.status === 'done') return tellClicker(args, finished);
     try {
-      await deps.imports.cancel(record.id, clicker);
+      if (!(await deps.imports.cancel(record.id, clicker)) && !record.cancelledAt) await tellClicker(args, finished);
     } catch (error) {
       args.logger.error({ import: record.id, err: error }, 'could not cancel an import');
       await tellClicker(args, 'The bot could not cancel the import just now. Nothing was changed; please try again in a minute.');
