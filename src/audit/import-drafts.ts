@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, notInArray, sql } from 'drizzle-orm';
 import { contactRequests, imports, requestEvents, type NotImported, type Reply } from '../../db/schema.js';
 import type { ImportRow } from '../contact/import-file.js';
 import type { ImportPreview } from '../contact/import-preview.js';
@@ -18,17 +18,33 @@ export interface NewDraft {
   country: string;
 }
 
-/** Keeps a file's rows as a draft; returns its key, the only thing the preview modal holds. */
+/** A user's previews open at once, at most: each may hold a few MB of rows, so one user cannot fill the database. */
+export const DRAFTS_PER_USER = 3;
+
+/**
+ * Keeps a file's rows as a draft; returns its key, the only thing the preview modal holds. The user's drafts older
+ * than their newest `DRAFTS_PER_USER` are dropped (their previews then say they are no longer open).
+ */
 export async function saveDraft(db: Db, draft: NewDraft): Promise<string> {
   const id = randomUUID();
-  await db.insert(imports).values({
-    id,
-    teamId: draft.teamId,
-    userId: draft.userId,
-    fileName: draft.fileName,
-    draft: draft.rows,
-    ignoredColumns: draft.ignoredColumns,
-    country: draft.country,
+  const i = imports;
+  await db.transaction(async (tx) => {
+    await tx.insert(i).values({
+      id,
+      teamId: draft.teamId,
+      userId: draft.userId,
+      fileName: draft.fileName,
+      draft: draft.rows,
+      ignoredColumns: draft.ignoredColumns,
+      country: draft.country,
+    });
+    const kept = tx
+      .select({ id: i.id })
+      .from(i)
+      .where(and(eq(i.userId, draft.userId), eq(i.status, 'draft')))
+      .orderBy(desc(i.createdAt), desc(i.id))
+      .limit(DRAFTS_PER_USER);
+    await tx.delete(i).where(and(eq(i.userId, draft.userId), eq(i.status, 'draft'), notInArray(i.id, kept)));
   });
   return id;
 }

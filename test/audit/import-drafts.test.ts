@@ -42,6 +42,15 @@ describe.each(testTargets())('import drafts and their submit on $name', (target)
     expect(counted?.n).toBe(0);
   });
 
+  it('keeps a user’s 3 newest drafts, so no one fills the database with previews', async () => {
+    const others = await draft('U8');
+    const keys: string[] = [];
+    for (let i = 0; i < 4; i++) keys.push(await draft('U9'));
+    expect(await findDraft(db(), keys[0]!, 'U9')).toBeUndefined();
+    for (const key of keys.slice(1)) expect(await findDraft(db(), key, 'U9')).toBeDefined();
+    expect(await findDraft(db(), others, 'U8')).toBeDefined();
+  });
+
   it('records each ready row as a request of the import, with its line and event, and keeps the rest for the report', async () => {
     const key = await draft();
     const submitted = await submit(key);
