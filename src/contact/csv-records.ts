@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CsvError, parse, type Info } from 'csv-parse';
-import { textEncodingOf } from './text-encoding.js';
+import { textEncodingOf, withoutControls } from './text-encoding.js';
 
 /** Bytes decoded and parsed in one turn of the event loop: about a millisecond of csv-parse. */
 const CHUNK_BYTES = 16 * 1024;
@@ -72,7 +72,8 @@ export async function* csvRecords(bytes: Uint8Array): AsyncGenerator<CsvRecord> 
 
 /**
  * The file's text a chunk at a time, a turn of the event loop apart, with every line break as `\n`: the parser is
- * given one record delimiter, whatever mix of CRLF, LF and CR the file has, so its line count is the file's.
+ * given one record delimiter, whatever mix of CRLF, LF and CR the file has, so its line count is the file's. Control
+ * characters are dropped (see withoutControls).
  */
 async function* textPieces(bytes: Uint8Array): AsyncGenerator<string> {
   const { encoding, bomLength } = textEncodingOf(bytes);
@@ -82,12 +83,16 @@ async function* textPieces(bytes: Uint8Array): AsyncGenerator<string> {
     const text = carried + decoder.decode(bytes.subarray(at, at + CHUNK_BYTES), { stream: true });
     // A CR at the end may be the first half of a CRLF split across chunks.
     carried = text.endsWith('\r') ? '\r' : '';
-    const piece = text.slice(0, text.length - carried.length).replace(/\r\n?/g, '\n');
+    const piece = plainText(text.slice(0, text.length - carried.length));
     if (piece) yield piece;
     await nextTurn();
   }
-  const last = (carried + decoder.decode()).replace(/\r\n?/g, '\n');
+  const last = plainText(carried + decoder.decode());
   if (last) yield last;
+}
+
+function plainText(text: string): string {
+  return withoutControls(text.replace(/\r\n?/g, '\n'));
 }
 
 async function* continued(head: string, rest: AsyncGenerator<string>): AsyncGenerator<string> {

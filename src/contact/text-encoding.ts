@@ -24,3 +24,14 @@ export function decodeText(bytes: Uint8Array): string {
   const { encoding, bomLength } = textEncodingOf(bytes);
   return new TextDecoder(encoding).decode(bytes.subarray(bomLength));
 }
+
+/** A control character (Unicode `Cc`) other than a tab or a line break. */
+const CONTROL = /[^\P{Cc}\t\n\r]/gu;
+
+/**
+ * The text without its control characters but tabs and line breaks: no name or number has one, and PostgreSQL refuses
+ * a NUL in text, so a file with one could not even be kept as an import's draft.
+ */
+export function withoutControls(text: string): string {
+  return text.replace(CONTROL, '');
+}

@@ -2,6 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import { CardFilesBudget } from './caps.js';
 import type { ContactDraft } from './contact.js';
 import { IMPORT_ROW_LIMIT } from './import-file.js';
+import { withoutControls } from './text-encoding.js';
 import { parseVCards } from './vcard.js';
 
 /** Cards parsed between two turns of the event loop: a few milliseconds' work. */
@@ -27,7 +28,7 @@ function importBudget(): CardFilesBudget {
 export async function readImportCards(texts: readonly string[]): Promise<ContactDraft[]> {
   const budget = importBudget();
   const cards: ContactDraft[] = [];
-  for (const text of texts) {
+  for (const text of texts.map(withoutControls)) {
     let from = 0;
     let ends = 0;
     CARD_END.lastIndex = 0;

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type { Logger, types } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { ImportRecord } from '../audit/import-drafts.js';
 import { IMPORT_FILE_LIMIT, IMPORT_ROW_LIMIT, readCsv, vCardRows, type ImportFile } from '../contact/import-file.js';
@@ -12,11 +12,12 @@ import { importModal, importRefusedModal } from './views/import-modal.js';
 
 const CSV_FILE: FileLimit = { bytes: IMPORT_FILE_LIMIT, tooLarge: `the file is larger than ${IMPORT_FILE_LIMIT / 1024 / 1024} MiB` };
 
-/** Who shares the file, and the token that may download it. */
+/** Who shares the file, the token that may download it, and where what goes wrong is logged. */
 export interface Importer {
   userId: string;
   teamId?: string;
   botToken: string;
+  logger: Logger;
 }
 
 /** A shared CSV file as an import: the preview of a draft now kept in the database, or why it can't be imported. */
@@ -55,14 +56,20 @@ async function previewOf(deps: SlackDeps, importer: Importer, fileName: string, 
   if (!file.ok) return importRefusedModal(fileName, file.reason);
   if (file.rows.length === 0) return importRefusedModal(fileName, 'it has no contacts under its header row.');
   const country = deps.defaultCountry;
-  const draftKey = await deps.imports.saveDraft({
-    userId: importer.userId,
-    ...(importer.teamId ? { teamId: importer.teamId } : {}),
-    fileName,
-    rows: file.rows,
-    ignoredColumns: file.ignored,
-    country,
-  });
+  let draftKey: string;
+  try {
+    draftKey = await deps.imports.saveDraft({
+      userId: importer.userId,
+      ...(importer.teamId ? { teamId: importer.teamId } : {}),
+      fileName,
+      rows: file.rows,
+      ignoredColumns: file.ignored,
+      country,
+    });
+  } catch (error) {
+    importer.logger.error({ err: error, user: importer.userId }, "could not keep an import's draft");
+    return importRefusedModal(fileName, 'the bot could not keep its preview just now. Nothing was created; please try again in a minute.');
+  }
   return draftPreview({ id: draftKey, fileName, draft: file.rows, ignoredColumns: file.ignored }, country);
 }
 

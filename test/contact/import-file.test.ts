@@ -215,6 +215,16 @@ describe('readCsv values', () => {
     expect(row?.problem).toBe(`Excel wrote this number as ${written.slice(0, 40)}…, which lost its digits: ${EXCEL_NUMBER}`);
   });
 
+  it('drops control characters from cells and headers (PostgreSQL refuses a NUL), keeping tabs and line breaks', async () => {
+    const file = await readCsv(utf8('na\u0000me,phone,No\u0007tes\n"Pri\u0000ya\tR\nao",+91 99887\u0001 76655,x\u007f\n'));
+    expect(file).toEqual({
+      ok: true,
+      rows: [{ line: 2, input: { firstName: 'Priya R', lastName: 'ao', phone: '+91 99887 76655' } }],
+      ignored: ['Notes'],
+    });
+    expect(JSON.stringify(file)).not.toMatch(/\\u00(0[0-8]|1|7f)/);
+  });
+
   it('reads at most 1,000 characters of a cell, as of a typed line: a row of long cells held the loop for tens of ms', async () => {
     const long = '९'.repeat(4_000);
     const [row] = await rowsOf(utf8(`salutation,name,phone,country,extension\n${long},${long},${long},${long},${long}\n`));

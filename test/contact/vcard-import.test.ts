@@ -21,6 +21,11 @@ describe('the cards of an import', () => {
     expect(cards).toHaveLength(IMPORT_ROW_LIMIT + 1);
   });
 
+  it('drops control characters (PostgreSQL refuses a NUL in the draft)', async () => {
+    const [cardRead] = await readImportCards([card(7).replace('Asha', 'As\u0000ha\u0001')]);
+    expect(cardRead).toEqual({ firstName: 'Asha', lastName: 'Lead7', phone: '+91 98765 00007' });
+  });
+
   it('reads a last card left without its END, and nothing from text that is not a card', async () => {
     expect(await readImportCards([`${card(1)}BEGIN:VCARD\r\nFN:Ravi Kumar\r\nTEL:+91 98765 43210\r\n`])).toHaveLength(2);
     expect(await readImportCards(['name,phone\nRavi,+91 98765 43210\n', ''])).toEqual([]);

@@ -129,6 +129,17 @@ describe.each(testTargets())('importing a shared spreadsheet on $name', (target)
     });
   });
 
+  it('previews and imports a file with NUL and other control characters, without them', async () => {
+    const view = await share('nul.csv', 'first name,last name,phone\nRa\u0000vi,Ku\u0001mar,+91 98765 43210\n');
+    expect(view.submit.text).toBe('Create 1 contact');
+    const ack = (await (
+      await postSigned(bot.events, SIGNING_SECRET, importSubmission(view.private_metadata, 'US', { viewId: view.id }))
+    ).json()) as any;
+    expect(ack.response_action).toBe('update');
+    const [row] = await requestsOf(view.private_metadata);
+    expect([row?.firstName, row?.lastName]).toEqual(['Ravi', 'Kumar']);
+  });
+
   it('takes a second submit of the same preview as the first, and refuses it to another user', async () => {
     const view = await share('twice.csv', 'first name,last name,phone\nHannah,Schmidt,+49 151 23456789\n');
     const other = await postSigned(

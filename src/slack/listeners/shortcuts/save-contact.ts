@@ -44,7 +44,7 @@ export function saveContactShortcut(deps: SlackDeps) {
       if (viewId) await showForm('views.update', () => client.views.update({ view_id: viewId, view }), request);
       else await open(view);
     };
-    const importer = { userId: shortcut.user.id, teamId: shortcut.team?.id, botToken: context.botToken ?? '' };
+    const importer = { userId: shortcut.user.id, teamId: shortcut.team?.id, botToken: context.botToken ?? '', logger };
     if (csv) return show(await csvImport(deps, importer, csv));
 
     const vcards: string[] = [];
