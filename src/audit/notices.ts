@@ -66,15 +66,34 @@ export async function claimNotices(db: Db, opts: { leaseMs: number; limit: numbe
   });
 }
 
-/** The notice got through: closed, and the audit trail says the user was told. */
-export async function noticeDelivered(db: Db, notice: NoticeRow, detail: Record<string, unknown>): Promise<void> {
+/** A notice that got through, with what its send returned for the audit trail (a DM's channel and ts). */
+export interface DeliveredNotice {
+  notice: NoticeRow;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * These notices got through: closed, and the audit trail says each user was told, in one transaction. A notice
+ * another worker closed meanwhile stays as it was left, but its `notified` event is still written: the DM was sent,
+ * and a later delete must find it.
+ */
+export async function noticesDelivered(db: Db, delivered: DeliveredNotice[]): Promise<void> {
+  if (delivered.length === 0) return;
+  const closed = delivered.map(({ notice }) => notice);
+  const ids = closed.map((notice) => notice.id);
+  const events = delivered.map(({ notice, detail }) => ({
+    requestId: notice.requestId,
+    kind: 'notified' as const,
+    detail: { what: notice.what, ...detail },
+  }));
+  const n = notices;
   await db.transaction(async (tx) => {
     await tx
-      .update(notices)
+      .update(n)
       .set({ state: 'delivered', leaseUntil: null, closedAt: sql`now()` })
-      .where(and(eq(notices.id, notice.id), eq(notices.state, 'waiting')));
-    await tx.insert(requestEvents).values({ requestId: notice.requestId, kind: 'notified', detail: { what: notice.what, ...detail } });
-    await forgetTokensOfOutcomes(tx, [notice]);
+      .where(and(inArray(n.id, ids), eq(n.state, 'waiting')));
+    await tx.insert(requestEvents).values(events);
+    await forgetTokensOfOutcomes(tx, closed);
   });
 }
 

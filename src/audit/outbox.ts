@@ -1,9 +1,17 @@
 import type { Log } from '../log.js';
 import type { Db } from '../database.js';
 import { backoffMs } from './backoff.js';
-import { claimNotices, expireNotices, noticeDelivered, noticeFailed, noticeRefused, type NoticeRow } from './notices.js';
+import {
+  claimNotices,
+  expireNotices,
+  noticeFailed,
+  noticeRefused,
+  noticesDelivered,
+  type DeliveredNotice,
+  type NoticeRow,
+} from './notices.js';
 import { createPoller } from './poller.js';
-import { findRequest, type RequestRow } from './requests.js';
+import { findRequests, type RequestRow } from './requests.js';
 
 /**
  * Tells one user one notice; resolves with what the audit trail should note (e.g. the channel), or throws — a
@@ -40,7 +48,10 @@ export interface OutboxOptions {
 
 /** Sends the notices recorded in the database, now and again later, until each is delivered or a day old. */
 export interface Outbox {
-  /** Sends the waiting notices of this request now (the one just recorded), without waiting for the next poll. */
+  /**
+   * Sends the waiting notices of this request now (the one just recorded), without waiting for the next poll. The
+   * requests told about in one turn of the event loop (a settled batch's, one by one) are sent as one batch.
+   */
   tellNow(requestId: number): Promise<void>;
   /** Starts polling for notices due for another try. */
   start(): void;
@@ -49,6 +60,12 @@ export interface Outbox {
 }
 
 const DAY_MS = 24 * 60 * 60_000;
+/**
+ * The most notices claimed and sent together: their requests are read in one query and those delivered marked in one
+ * transaction, so the database's work is per batch, not per DM. Above a settled batch of the default 50 contacts, so
+ * one settle's notices come back short of it and take one claim.
+ */
+const BATCH = 100;
 
 export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
   const leaseMs = opts.leaseMs ?? 120_000;
@@ -57,11 +74,10 @@ export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
   const maxAgeMs = opts.maxAgeMs ?? DAY_MS;
   const poller = createPoller({ log: opts.log, pollMs, failure: 'telling users failed' });
 
-  async function attempt(notice: NoticeRow): Promise<void> {
-    const request = await findRequest(db, notice.requestId);
-    if (!request) return;
+  /** Sends one notice; what it returned when it got through, or nothing once its failure is recorded. */
+  async function attempt(notice: NoticeRow, request: RequestRow): Promise<DeliveredNotice | undefined> {
     try {
-      await noticeDelivered(db, notice, await opts.send(notice, request));
+      return { notice, detail: await opts.send(notice, request) };
     } catch (error) {
       const how = error instanceof NoticeNotSent ? error.how : {};
       if (how.final) {
@@ -69,7 +85,8 @@ export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
           { request: request.id, attempt: notice.attempts, err: error },
           `gave up telling the user (${notice.what}): refused for good`,
         );
-        return noticeRefused(db, notice, String(error));
+        await noticeRefused(db, notice, String(error));
+        return undefined;
       }
       const waitMs = backoffMs(notice.attempts, maxBackoffMs, how.retryAfterMs);
       opts.log.error(
@@ -77,12 +94,55 @@ export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
         `could not tell the user (${notice.what})`,
       );
       await noticeFailed(db, notice, waitMs, String(error));
+      return undefined;
     }
   }
 
+  /**
+   * Claims a batch of due notices (of these requests only, when given) and sends each at once; those delivered are
+   * marked when every send of the batch has ended (a crash before that sends them again). Returns how many it claimed.
+   */
+  async function sendBatch(requestIds?: number[]): Promise<number> {
+    const due = await claimNotices(db, { leaseMs, limit: BATCH, ...(requestIds ? { requestIds } : {}) });
+    if (due.length === 0) return 0;
+    const requests = new Map((await findRequests(db, [...new Set(due.map((n) => n.requestId))])).map((r) => [r.id, r]));
+    const sent = await Promise.all(
+      due.map((notice) => {
+        const request = requests.get(notice.requestId);
+        return request ? attempt(notice, request) : undefined;
+      }),
+    );
+    await noticesDelivered(
+      db,
+      sent.filter((d) => d !== undefined),
+    );
+    return due.length;
+  }
+
+  /** Sends the due notices a batch at a time, while batches come back full. */
   async function sendDue(requestIds?: number[]): Promise<void> {
-    const due = await claimNotices(db, { leaseMs, limit: 20, ...(requestIds ? { requestIds } : {}) });
-    await Promise.all(due.map(attempt));
+    let claimed: number;
+    do claimed = await sendBatch(requestIds);
+    while (claimed === BATCH && !poller.stopped);
+  }
+
+  /** The requests told about in this turn of the event loop, sent together once it ends. */
+  let telling: { requestIds: number[]; sent: Promise<void> } | undefined;
+
+  function tellNow(requestId: number): Promise<void> {
+    if (telling === undefined) {
+      const requestIds: number[] = [];
+      const turnEnded = new Promise<void>((resolve) => setImmediate(resolve));
+      const sent = poller.track(
+        turnEnded.then(() => {
+          telling = undefined;
+          return sendDue(requestIds);
+        }),
+      );
+      telling = { requestIds, sent };
+    }
+    telling.requestIds.push(requestId);
+    return telling.sent;
   }
 
   async function poll(): Promise<void> {
@@ -96,7 +156,7 @@ export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
   }
 
   return {
-    tellNow: (requestId) => poller.track(sendDue([requestId])),
+    tellNow,
     start: () => poller.start(poll),
     stop: (graceMs) => poller.stop(graceMs),
   };

@@ -302,3 +302,9 @@ export async function findRequest(db: Db, id: number): Promise<RequestRow | unde
   const [row] = await db.select().from(contactRequests).where(eq(contactRequests.id, id));
   return row;
 }
+
+/** The requests with these ids, in one query (in no particular order). */
+export async function findRequests(db: Db, ids: number[]): Promise<RequestRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(contactRequests).where(inArray(contactRequests.id, ids));
+}

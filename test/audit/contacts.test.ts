@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestEvents } from '../../db/schema.js';
 import { contactToChange, requestToRetry, retryOf } from '../../src/audit/changeable.js';
 import { knownContact, numberHolder } from '../../src/audit/contacts.js';
-import { claimNotices, noticeDelivered, outcomeMessages } from '../../src/audit/notices.js';
+import { claimNotices, noticesDelivered, outcomeMessages } from '../../src/audit/notices.js';
 import { recordRequest, settleRequests, type NewRequest, type RequestRow, type Settlement } from '../../src/audit/requests.js';
 import type { Db } from '../../src/database.js';
 import { contact, freshIndianNumber } from '../kore/loopback.js';
@@ -158,7 +158,7 @@ describe.each(testTargets())('contacts as the audit trail knows them on $name', 
       [update, '1700000000.000200'],
     ] as const) {
       const [notice] = await claimNotices(db, { leaseMs: 60_000, limit: 5, requestIds: [row.id] });
-      await noticeDelivered(db, notice!, { channel: 'D0CREATOR', ts });
+      await noticesDelivered(db, [{ notice: notice!, detail: { channel: 'D0CREATOR', ts } }]);
     }
     const told = await outcomeMessages(db, contactId);
     expect(told.map((m) => [m.request.id, m.channel, m.ts])).toEqual([

@@ -1,13 +1,14 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notices, requestEvents } from '../../db/schema.js';
+import { notices, replyTokens, requestEvents } from '../../db/schema.js';
 import type { NoticeRow } from '../../src/audit/notices.js';
 import { createOutbox, NoticeNotSent, type OutboxOptions } from '../../src/audit/outbox.js';
 import { claimRequests, deferRequest, recordRequest, settleRequests, type RequestRow } from '../../src/audit/requests.js';
 import type { Db } from '../../src/database.js';
 import { createLogger } from '../../src/log.js';
 import { contact, freshIndianNumber } from '../kore/loopback.js';
-import { testTargets, type TestDatabase } from '../support/databases.js';
+import { openScratch, testTargets, type TestDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 
 let keys = 0;
@@ -23,6 +24,49 @@ async function settled(db: Db, source: RequestRow['source'] = 'slash'): Promise<
   });
   const [done] = await settleRequests(db, [{ id: row.id, status: 'created', contactId: `c-${keys}` }]);
   return done!;
+}
+
+/** `n` workflow-step requests, recorded with their reply tokens and settled together, as one batch of contacts is. */
+async function settledTogether(db: Db, n: number): Promise<RequestRow[]> {
+  const rows = [];
+  for (let i = 0; i < n; i++) {
+    keys += 1;
+    const person = contact({ firstName: 'Batch', lastName: `Person${keys}`, phone: freshIndianNumber() });
+    const { row } = await recordRequest(db, {
+      idempotencyKey: `outbox-batch-${keys}-${Math.random()}`,
+      userId: `UBATCH${keys}`,
+      source: 'workflow',
+      reply: { kind: 'function', executionId: `Fx-${keys}` },
+      replyToken: `xwfp-${keys}`,
+      contact: person,
+    });
+    rows.push(row);
+  }
+  return settleRequests(
+    db,
+    rows.map((row) => ({ id: row.id, status: 'created', contactId: `c-batch-${row.id}` })),
+  );
+}
+
+/** What a DM's send returns for the trail: where the message is, so a later delete finds it. */
+const dmOf = (notice: NoticeRow) => ({ channel: `D-${notice.requestId}`, ts: `${notice.id}.000100` });
+
+/**
+ * Transactions committed in a PostgreSQL database so far, read once no other session is on it: a session's counts
+ * reach pg_stat_database by its end at the latest, and one that is gone from pg_stat_activity has ended.
+ */
+async function commitsOnceAlone(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const others = `select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'`;
+    while ((await client.query<{ n: number }>(others)).rows[0]!.n > 0) await new Promise((r) => setTimeout(r, 50));
+    const { rows } = await client.query<{ n: string }>('select xact_commit as n from pg_stat_database where datname = current_database()');
+    return Number(rows[0]!.n);
+  } finally {
+    await client.end();
+  }
 }
 
 describe.each(testTargets())('the outbox of notices on $name', (target) => {
@@ -153,6 +197,73 @@ describe.each(testTargets())('the outbox of notices on $name', (target) => {
       .find((l) => l.request === row.id && String(l.msg).startsWith('gave up telling the user'));
     expect(line).toMatchObject({ level: 'error' });
   });
+
+  it("a settled batch's users are each told, the trail notes where each DM is, and a DM that fails is retried alone", async () => {
+    const rows = await settledTogether(db, 30);
+    const unlucky = rows[7]!.id;
+    const ids = rows.map((row) => row.id);
+    const tries = new Map<number, number>();
+    const worker = outbox(async (notice) => {
+      if (!ids.includes(notice.requestId)) return {};
+      tries.set(notice.requestId, (tries.get(notice.requestId) ?? 0) + 1);
+      if (notice.requestId === unlucky && tries.get(unlucky) === 1) throw new Error('slack said internal_error');
+      return dmOf(notice);
+    });
+    // As the delivery hook does: one call per settled row, in one go.
+    await Promise.all(rows.map((row) => worker.tellNow(row.id)));
+
+    const told = await db.select().from(notices).where(inArray(notices.requestId, ids));
+    expect(told.filter((n) => n.state === 'delivered').map((n) => n.requestId)).toHaveLength(29);
+    expect(told.find((n) => n.requestId === unlucky)).toMatchObject({ state: 'waiting', attempts: 1 });
+    const trail = await db.select().from(requestEvents).where(inArray(requestEvents.requestId, ids));
+    for (const notice of told.filter((n) => n.requestId !== unlucky)) {
+      expect(trail.filter((e) => e.requestId === notice.requestId && e.kind === 'notified').map((e) => e.detail)).toEqual([
+        { what: 'created', ...dmOf(notice) },
+      ]);
+    }
+    expect(trail.filter((e) => e.requestId === unlucky).map((e) => e.kind)).toContain('notify_failed');
+    // Each token is kept until its outcome is told.
+    expect((await db.select().from(replyTokens).where(inArray(replyTokens.requestId, ids))).map((t) => t.requestId)).toEqual([unlucky]);
+
+    worker.start();
+    await eventually(async () => ((await noticesOf(unlucky))[0]?.state === 'delivered' ? true : undefined), 10_000, 'delivered');
+    await worker.stop(1_000);
+    expect([...tries.values()].filter((n) => n !== 1)).toEqual([2]);
+    expect(tries.size).toBe(30);
+  });
+
+  it.runIf(target.name === 'postgres')(
+    "telling a settled batch's users costs the database a few commits, not a few per user (pg_stat_database)",
+    async () => {
+      const place = await target.scratch();
+      try {
+        const setup = await openScratch(place);
+        const rows = await settledTogether(setup.db, 80);
+        await setup.close();
+        const url = (place.env as { DATABASE_URL: string }).DATABASE_URL;
+        const before = await commitsOnceAlone(url);
+
+        const app = await openScratch(place);
+        const worker = createOutbox(app.db, { send: async (notice) => dmOf(notice), log });
+        await Promise.all(rows.map((row) => worker.tellNow(row.id)));
+        await worker.stop(1_000);
+        await app.close();
+        const commits = (await commitsOnceAlone(url)) - before;
+
+        const check = await openScratch(place);
+        const told = await check.db.select().from(notices).where(eq(notices.state, 'delivered'));
+        const trail = await check.db.select().from(requestEvents).where(eq(requestEvents.kind, 'notified'));
+        await check.close();
+        expect(told).toHaveLength(80);
+        expect(trail).toHaveLength(80);
+        // Opening the database (its migration check) costs about ten; telling each user once cost three (a claim, a
+        // read, a mark) — 259 here for these 80.
+        expect(commits).toBeLessThan(80 / 2);
+      } finally {
+        await place.remove();
+      }
+    },
+  );
 
   it('two workers on one database send each notice exactly once', async () => {
     const rows = await Promise.all(Array.from({ length: 30 }, () => settled(db)));
