@@ -67,6 +67,40 @@ const DAY_MS = 24 * 60 * 60_000;
  */
 const BATCH = 100;
 
+/**
+ * Marks delivered notices as they come: the first at once, and those that get through while a mark is being written
+ * together in the next, so a batch costs a few transactions however many DMs it holds, and a DM's mark waits at most
+ * for one transaction before it (a crash before its mark sends it again).
+ */
+function deliveryMarks(db: Db): { add(delivered: DeliveredNotice): void; settled(): Promise<void> } {
+  let waiting: DeliveredNotice[] = [];
+  let writing: Promise<void> | undefined;
+  async function write(): Promise<void> {
+    try {
+      while (waiting.length > 0) {
+        const marks = waiting;
+        waiting = [];
+        await noticesDelivered(db, marks);
+      }
+    } finally {
+      writing = undefined;
+    }
+  }
+  return {
+    add(delivered) {
+      waiting.push(delivered);
+      if (writing) return;
+      writing = write();
+      // Its failure is thrown by `settled`, which the batch awaits once every send has ended.
+      writing.catch(() => {});
+    },
+    settled: async () => {
+      // A mark that failed leaves its notices leased, to be sent again when the lease ends, as before this batching.
+      while (writing) await writing;
+    },
+  };
+}
+
 export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
   const leaseMs = opts.leaseMs ?? 120_000;
   const maxBackoffMs = opts.maxBackoffMs ?? 5 * 60_000;
@@ -100,22 +134,22 @@ export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
 
   /**
    * Claims a batch of due notices (of these requests only, when given) and sends each at once; those delivered are
-   * marked when every send of the batch has ended (a crash before that sends them again). Returns how many it claimed.
+   * marked as they get through, together with the others that got through meanwhile (see `deliveryMarks`), so one slow
+   * DM holds up no other's mark. Returns how many it claimed.
    */
   async function sendBatch(requestIds?: number[]): Promise<number> {
     const due = await claimNotices(db, { leaseMs, limit: BATCH, ...(requestIds ? { requestIds } : {}) });
     if (due.length === 0) return 0;
     const requests = new Map((await findRequests(db, [...new Set(due.map((n) => n.requestId))])).map((r) => [r.id, r]));
-    const sent = await Promise.all(
-      due.map((notice) => {
+    const marks = deliveryMarks(db);
+    await Promise.all(
+      due.map(async (notice) => {
         const request = requests.get(notice.requestId);
-        return request ? attempt(notice, request) : undefined;
+        const delivered = request ? await attempt(notice, request) : undefined;
+        if (delivered) marks.add(delivered);
       }),
     );
-    await noticesDelivered(
-      db,
-      sent.filter((d) => d !== undefined),
-    );
+    await marks.settled();
     return due.length;
   }
 

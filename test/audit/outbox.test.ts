@@ -232,6 +232,31 @@ describe.each(testTargets())('the outbox of notices on $name', (target) => {
     expect(tries.size).toBe(30);
   });
 
+  it('a slow DM holds up no other of its batch: those through are marked delivered while it is still on its way', async () => {
+    const rows = await settledTogether(db, 5);
+    const ids = rows.map((row) => row.id);
+    const slow = rows[2]!.id;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const worker = outbox(async (notice) => {
+      if (notice.requestId === slow) await held;
+      return dmOf(notice);
+    });
+    const told = Promise.all(rows.map((row) => worker.tellNow(row.id)));
+    const delivered = async () =>
+      (await db.select().from(notices).where(inArray(notices.requestId, ids)))
+        .filter((n) => n.state === 'delivered')
+        .map((n) => n.requestId)
+        .sort((a, b) => a - b);
+    await eventually(async () => ((await delivered()).length === 4 ? true : undefined), 10_000, 'the four others marked');
+    expect(await delivered()).toEqual(ids.filter((id) => id !== slow));
+    release();
+    await told;
+    expect(await delivered()).toEqual(ids);
+  });
+
   it.runIf(target.name === 'postgres')(
     "telling a settled batch's users costs the database a few commits, not a few per user (pg_stat_database)",
     async () => {
