@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Log } from '../log.js';
 import type { Db } from '../database.js';
 import { backoffMs } from './backoff.js';
@@ -68,8 +69,8 @@ const DAY_MS = 24 * 60 * 60_000;
 const BATCH = 100;
 
 /**
- * Marks delivered notices as they come: the first at once, and those that get through while a mark is being written
- * together in the next, so a batch costs a few transactions however many DMs it holds, and a DM's mark waits at most
+ * Marks delivered notices as they come: the first with those answered in the same turn of the event loop, and those
+ * that get through while a mark is being written together in the next, so a batch costs a few transactions however many DMs it holds, and a DM's mark waits at most
  * for one transaction before it (a crash before its mark sends it again).
  */
 function deliveryMarks(db: Db): { add(delivered: DeliveredNotice): void; settled(): Promise<void> } {
@@ -77,6 +78,8 @@ function deliveryMarks(db: Db): { add(delivered: DeliveredNotice): void; settled
   let writing: Promise<void> | undefined;
   async function write(): Promise<void> {
     try {
+      // The DMs answered in this turn of the event loop go in the first mark too.
+      await nextTurn();
       while (waiting.length > 0) {
         const marks = waiting;
         waiting = [];
@@ -166,7 +169,7 @@ export function createOutbox(db: Db, opts: OutboxOptions): Outbox {
   function tellNow(requestId: number): Promise<void> {
     if (telling === undefined) {
       const requestIds: number[] = [];
-      const turnEnded = new Promise<void>((resolve) => setImmediate(resolve));
+      const turnEnded = nextTurn();
       const sent = poller.track(
         turnEnded.then(() => {
           telling = undefined;
