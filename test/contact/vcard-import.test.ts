@@ -15,6 +15,14 @@ describe('the cards of an import', () => {
     expect(cards[252]).toEqual({ firstName: 'Asha', lastName: 'Lead252', phone: '+91 98765 00252' });
   });
 
+  it('reads two imports at once, each its own cards, though both take turns of the event loop', async () => {
+    const mine = Array.from({ length: 250 }, (_, i) => card(i)).join('');
+    const theirs = Array.from({ length: 240 }, (_, i) => card(1_000 + i)).join('');
+    const [a, b] = await Promise.all([readImportCards([mine]), readImportCards([theirs])]);
+    expect(a.map((c) => c.lastName)).toEqual(Array.from({ length: 250 }, (_, i) => `Lead${i}`));
+    expect(b.map((c) => c.lastName)).toEqual(Array.from({ length: 240 }, (_, i) => `Lead${1_000 + i}`));
+  });
+
   it('reads one card past the import limit, so a bigger file is known to be one, and stops there', async () => {
     const text = Array.from({ length: IMPORT_ROW_LIMIT + 50 }, (_, i) => card(i)).join('');
     const cards = await readImportCards([text, card(99_999)]);
