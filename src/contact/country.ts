@@ -19,12 +19,14 @@ const OTHER_NAMES: Record<string, CountryCode> = {
 
 const CALLING_CODE = /^(?:\+|00)?\s*(\d{1,3})$/;
 
+const DISPLAY_NAMES = (['long', 'short'] as const).map((style) => new Intl.DisplayNames(['en'], { type: 'region', style }));
+
 /** Every country libphonenumber knows, by its English names, long and short (`United Kingdom`, `UK`). */
 const BY_NAME = new Map<string, CountryCode>([
   ...Object.entries(OTHER_NAMES).map(([name, code]) => [nameKey(name), code] as const),
   ...getCountries().flatMap((code) =>
-    (['long', 'short'] as const).flatMap((style) => {
-      const name = new Intl.DisplayNames(['en'], { type: 'region', style }).of(code) ?? code;
+    DISPLAY_NAMES.flatMap((names) => {
+      const name = names.of(code) ?? code;
       // `Myanmar (Burma)` is also written `Myanmar`.
       return [name, name.replace(/\s*\(.*\)$/u, '')].map((written) => [nameKey(written), code] as const);
     }),
