@@ -7,7 +7,7 @@ import { readImportCards } from '../contact/vcard-import.js';
 import { countryByCode } from './countries.js';
 import type { SlackDeps } from './deps.js';
 import { downloadFile, type FileLimit } from './download.js';
-import type { SlackFile } from './message-card.js';
+import { fileName, type SlackFile } from './message-card.js';
 import { importModal, importRefusedModal } from './views/import-modal.js';
 
 const CSV_FILE: FileLimit = { bytes: IMPORT_FILE_LIMIT, tooLarge: `the file is larger than ${IMPORT_FILE_LIMIT / 1024 / 1024} MiB` };
@@ -22,7 +22,7 @@ export interface Importer {
 
 /** A shared CSV file as an import: the preview of a draft now kept in the database, or why it can't be imported. */
 export async function csvImport(deps: SlackDeps, importer: Importer, file: SlackFile): Promise<types.ModalView> {
-  const name = file.name ?? 'the file';
+  const name = fileName(file, 'the file');
   let bytes: Uint8Array;
   try {
     bytes = await downloadFile(file, importer.botToken, deps.fileOrigins, CSV_FILE);

@@ -108,6 +108,16 @@ export function csvFiles(message: SlackMessage): SlackFile[] {
   );
 }
 
+/** A shared file's name as the app shows it: the name Slack gave, up to FILE_NAME_SHOWN characters, or `fallback`. */
+export function fileName(file: SlackFile, fallback: string): string {
+  const name = text(file.name)?.trim();
+  if (!name) return fallback;
+  return name.length > FILE_NAME_SHOWN ? `${name.slice(0, FILE_NAME_SHOWN - 1)}…` : name;
+}
+
+/** Longer than any name a person gives a file, short enough for every message and view that names it. */
+const FILE_NAME_SHOWN = 120;
+
 /** Slack's types describe what Slack sends; a forged payload may send anything, so lists are checked. */
 function records<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? value.filter((v) => typeof v === 'object' && v !== null) : [];

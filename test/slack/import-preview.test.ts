@@ -38,10 +38,16 @@ describe.each(testTargets())('importing a shared spreadsheet on $name', (target)
   let files = 0;
 
   /** Shares `content` as a file and runs Save as contact on it; resolves with the view that replaced the loading one. */
-  async function share(name: string, content: string | Buffer, mimetype = 'text/csv', userId = 'U1'): Promise<any> {
+  async function share(
+    name: string,
+    content: string | Buffer,
+    mimetype = 'text/csv',
+    userId = 'U1',
+    shownName: unknown = name,
+  ): Promise<any> {
     files += 1;
     const url = slack.serveFile(`F${files}/${name}`, content, BOT_TOKEN);
-    const file = { id: `F${files}`, name, mimetype, size: Buffer.byteLength(content), url_private_download: url };
+    const file = { id: `F${files}`, name: shownName, mimetype, size: Buffer.byteLength(content), url_private_download: url };
     const trigger = `t-import-${files}`;
     await postSigned(bot.events, SIGNING_SECRET, saveAsContact(trigger, { text: 'Leads for today', files: [file] }, userId));
     const loading = await slack.waitFor('views.open', (c) => c.args.trigger_id === trigger);
@@ -138,6 +144,15 @@ describe.each(testTargets())('importing a shared spreadsheet on $name', (target)
     expect(ack.response_action).toBe('update');
     const [row] = await requestsOf(view.private_metadata);
     expect([row?.firstName, row?.lastName]).toEqual(['Ravi', 'Kumar']);
+  });
+
+  it('shows a forged file name of 5,000 characters cut to fit, and a name that is not text as "the file"', async () => {
+    const csv = 'name,phone\nRavi Kumar,+91 98765 43210\n';
+    const long = await share('long.csv', csv, 'text/csv', 'U1', `${'&'.repeat(5_000)}.csv`);
+    expect(long.blocks[0].text.text.length).toBeLessThanOrEqual(3_000);
+    expect(long.blocks[0].text.text).toMatch(/^\*(&amp;){119}…\*: \*1\* ready to create\.$/);
+    const odd = await share('odd.csv', csv, 'text/csv', 'U1', { forged: true });
+    expect(odd.blocks[0].text.text).toBe('*the file*: *1* ready to create.');
   });
 
   it('takes a second submit of the same preview as the first, and refuses it to another user', async () => {

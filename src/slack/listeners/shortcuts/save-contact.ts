@@ -3,7 +3,7 @@ import { parseCard } from '../../../contact/card.js';
 import { NOT_ALLOWED, type SlackDeps } from '../../deps.js';
 import { downloadVCard } from '../../download.js';
 import { cardsImport, csvImport } from '../../import-preview.js';
-import { csvFiles, messageCard, vCardFiles, type SlackMessage } from '../../message-card.js';
+import { csvFiles, fileName, messageCard, vCardFiles, type SlackMessage } from '../../message-card.js';
 import { showForm, type FormRequest } from '../../open-form.js';
 import { prefilledModal } from '../../prefilled-modal.js';
 import { escapeMrkdwn } from '../../views/mrkdwn.js';
@@ -54,13 +54,13 @@ export function saveContactShortcut(deps: SlackDeps) {
         vcards.push(await downloadVCard(file, context.botToken ?? '', deps.fileOrigins));
       } catch (error) {
         logger.warn({ err: error, file: file.name }, 'could not download a vCard');
-        unread.push(escapeMrkdwn(`${file.name ?? 'the attached card'} (${error instanceof Error ? error.message : 'unreadable'})`));
+        unread.push(escapeMrkdwn(`${fileName(file, 'the attached card')} (${error instanceof Error ? error.message : 'unreadable'})`));
       }
     }
     const cards = await cardsImport(
       deps,
       importer,
-      files.length === 1 ? (files[0]?.name ?? 'the card file') : `${files.length} card files`,
+      files.length === 1 ? fileName(files[0]!, 'the card file') : `${files.length} card files`,
       vcards,
     );
     if (cards) return show(cards);
